@@ -1,0 +1,50 @@
+"""Composition root: one Bolt App with every listener registered, nothing created at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.db import utcnow
+from bot.slack import commands, errors, events, modals, shortcuts
+from bot.slack.deps import Deps
+
+LISTENER_THREADS = 32
+
+
+def make_slack_client(settings: Settings) -> WebClient:
+    """A WebClient on SLACK_API_URL that honours 429 Retry-After and retries dropped connections."""
+    return WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=5)],
+    )
+
+
+def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_client: WebClient,
+               clock: Callable[[], datetime] = utcnow) -> App:
+    """The bot: a Bolt App whose listeners call the incident domain."""
+    app = App(
+        client=slack_client,
+        signing_secret=settings.slack_signing_secret or "",
+        request_verification_enabled=bool(settings.slack_signing_secret),  # Socket Mode: no signatures
+        token_verification_enabled=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        logger=logging.getLogger("bot.bolt"),
+    )
+    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    errors.register(app)
+    commands.register(app, deps)
+    modals.register(app, deps)
+    shortcuts.register(app, deps)
+    events.register(app, deps)
+    return app

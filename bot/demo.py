@@ -1,0 +1,153 @@
+"""`incident-bot demo`: the real bot on loopback against the bundled Slack emulator, played by a script."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.emulator import SlackEmulator
+from bot.incidents.models import Incident
+from bot.runtime import BotRuntime
+
+
+def _plain(text: str, emu: SlackEmulator) -> str:
+    """Slack markup as a terminal shows it: mentions by name, entities unescaped."""
+    def channel(m: re.Match[str]) -> str:
+        try:
+            return "#" + emu.channel(m.group(1))["name"]
+        except Exception:
+            return "#" + m.group(1)
+
+    def user(m: re.Match[str]) -> str:
+        return "@" + next((u["name"] for u in emu.users() if u["id"] == m.group(1)), m.group(1))
+
+    text = re.sub(r"<#(\w+)(?:\|[^>]*)?>", channel, text)
+    text = re.sub(r"<@(\w+)(?:\|[^>]*)?>", user, text)
+    text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _message_text(message: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for block in message.get("blocks") or []:
+        if block.get("text"):
+            lines.append(block["text"]["text"])
+        for field in block.get("fields") or []:
+            lines.append(field["text"].replace("\n", ": "))
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("text"):
+                lines.append(element["text"])
+    return lines or [message.get("text", "")]
+
+
+def _show(title: str, lines: list[str], emu: SlackEmulator) -> None:
+    print(f"\n  ┌ {title}")
+    for line in lines:
+        for part in _plain(line, emu).splitlines() or [""]:
+            print(f"  │ {part}")
+    print("  └")
+
+
+def _wait_incident(runtime: BotRuntime, emu: SlackEmulator, number: int) -> Incident:
+    def ready() -> Incident | None:
+        with runtime.sessions() as s:
+            found = s.scalar(select(Incident).where(Incident.number == number))
+            return found if found is not None and found.setup_state != "opening" else None
+    result: Incident = emu.wait_for(ready, timeout=15)
+    return result
+
+
+def _report(runtime: BotRuntime, emu: SlackEmulator, number: int, user: str) -> None:
+    incident = _wait_incident(runtime, emu, number)
+    assert incident.channel_id is not None
+    channel = emu.channel(incident.channel_id)
+    members = ", ".join("@" + next((u["name"] for u in emu.users() if u["id"] == m), m)
+                        for m in channel["members"])
+    print(f"  → #{channel['name']} ({'private' if channel['is_private'] else 'public'}), "
+          f"state {incident.setup_state}, members: {members}")
+    print(f"  → topic: {channel['topic']['value']}")
+    card = next(m for m in emu.messages(incident.channel_id) if m.get("bot_id"))
+    _show(f"incident card in #{channel['name']}", _message_text(card), emu)
+    if incident.announcement_ts:
+        announcement = next(m for m in emu.messages(emu.channel_id("incidents"))
+                            if m["ts"] == incident.announcement_ts)
+        _show("announcement in #incidents", _message_text(announcement), emu)
+    else:
+        print("  → not announced")
+    replies = emu.wait_for(lambda: [r["body"].get("text", "") for r in emu.responses() if r.get("user") == user]
+                           + [e["text"] for e in emu.ephemerals(user=user)], timeout=5)
+    _show("private reply to the declarer", [replies[-1]], emu)
+
+
+def run_demo(*, database_url: str | None, output: str) -> int:
+    """Play a few incidents through the real app; print what Slack would show."""
+    out = Path(output).resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    url = database_url or f"sqlite:///{out / 'demo.db'}"
+    secret = secrets.token_hex(16)
+    started = time.perf_counter()
+    with SlackEmulator(signing_secret=secret) as emu:
+        settings = Settings(database_url=url, slack_bot_token=emu.bot_token, slack_signing_secret=secret,
+                            slack_api_url=emu.api_url, announce_channel=emu.channel_id("incidents"))
+        runtime = BotRuntime(settings)
+        try:
+            runtime.migrate()
+            server = runtime.http("127.0.0.1", 0).start()
+            emu.app_url = f"{server.url}/slack/events"
+            print(f"Slack emulator at {emu.api_url}; bot at {emu.app_url}; database {url}")
+            _play(runtime, emu)
+        finally:
+            runtime.close()
+        calls = [c.method for c in emu.calls()]
+        (out / "slack-calls.json").write_text(json.dumps(calls, indent=1))
+    print(f"\nDone in {time.perf_counter() - started:.1f}s: {len(calls)} Slack Web API calls "
+          f"(log: {out / 'slack-calls.json'}), database: {url}")
+    return 0
+
+
+def _play(runtime: BotRuntime, emu: SlackEmulator) -> None:
+    alice, bob, carol = emu.user_id("alice"), emu.user_id("bob"), emu.user_id("carol")
+    general = emu.channel_id("general")
+
+    print("\n1. @alice in #general types: /incident declare Checkout API returning 500s")
+    r = emu.slash_command(alice, general, "/incident", "declare Checkout API returning 500s")
+    print(f"  → Slack shows her: {_plain(r.json().get('text', ''), emu)}")
+    _report(runtime, emu, 1, alice)
+
+    print("\n2. @bob types /incident declare, fills the form (SEV2, P1, database, payments-api) and submits")
+    emu.slash_command(bob, general, "/incident", "declare")
+    view = emu.wait_for(lambda: emu.views(user=bob))[-1]
+    values = {
+        "title": {"title_input": {"type": "plain_text_input", "value": "Payments delayed by 10 minutes"}},
+        "severity": {"severity_select": {"type": "static_select", "selected_option": {"value": "SEV2"}}},
+        "priority": {"priority_select": {"type": "static_select", "selected_option": {"value": "P1"}}},
+        "category": {"category_select": {"type": "static_select", "selected_option": {"value": "database"}}},
+        "service": {"service_input": {"type": "plain_text_input", "value": "payments-api"}},
+        "description": {"description_input": {"type": "plain_text_input",
+                                               "value": "Queue depth growing since 09:40; retries failing."}},
+    }
+    emu.submit_view(view["id"], values, user_id=bob)
+    _report(runtime, emu, 2, bob)
+
+    print("\n3. @carol rehearses: /incident declare --drill Primary database failover")
+    emu.slash_command(carol, general, "/incident", "declare --drill Primary database failover")
+    _report(runtime, emu, 3, carol)
+
+    print("\n4. @alice types: /incident list")
+    r = emu.slash_command(alice, general, "/incident", "list")
+    _show("ephemeral answer", [r.json().get("text", "")], emu)
+
+    print("\n5. @alice types: /incident frobnicate")
+    r = emu.slash_command(alice, general, "/incident", "frobnicate")
+    _show("ephemeral answer", [r.json().get("text", "").split("\n")[0]], emu)

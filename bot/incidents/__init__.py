@@ -1,0 +1,1 @@
+"""The incident domain: models, the declare workflow, queries. Never imports Slack."""

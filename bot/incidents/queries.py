@@ -1,0 +1,35 @@
+"""Reads of the incident domain."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.config import IncidentConfig
+from bot.incidents.models import Incident
+from bot.incidents.views import IncidentView, snapshot
+
+FINISHED = ("closed", "declined")
+
+
+def open_incidents(session: Session, config: IncidentConfig, viewer_id: str) -> list[IncidentView]:
+    """Incidents not closed or declined, newest first; private ones only for the person who declared them."""
+    rows = session.scalars(
+        select(Incident)
+        .where(Incident.status.not_in(FINISHED), Incident.channel_id.is_not(None))
+        .where(or_(Incident.is_private.is_(False), Incident.reporter_id == viewer_id))
+        .order_by(Incident.number.desc())
+    )
+    return [snapshot(i, config) for i in rows]
+
+
+def by_channel(session: Session, config: IncidentConfig, channel_id: str) -> IncidentView | None:
+    """The incident whose channel this is, if any."""
+    incident = session.scalar(select(Incident).where(Incident.channel_id == channel_id))
+    return snapshot(incident, config) if incident else None
+
+
+def by_request_key(session: Session, config: IncidentConfig, key: str) -> IncidentView | None:
+    """The incident a given submission created, if any."""
+    incident = session.scalar(select(Incident).where(Incident.request_key == key))
+    return snapshot(incident, config) if incident else None

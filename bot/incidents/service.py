@@ -1,0 +1,147 @@
+"""Writes of the incident domain. Callers own the transaction; nothing here commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.config import IncidentConfig
+from bot.incidents.enums import EventKind, SetupState
+from bot.incidents.errors import InvalidInput
+from bot.incidents.levels import parse_priority, parse_severity
+from bot.incidents.models import Incident, TimelineEvent
+
+MAX_TITLE = 1000
+MAX_DESCRIPTION = 3000
+MAX_SERVICE = 200
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a person asked for when declaring; `request_key` makes a repeated submission a no-op."""
+
+    title: str
+    reporter_id: str
+    severity: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    service: str | None = None
+    description: str = ""
+    private: bool = False
+    drill: bool = False
+    source_channel_id: str | None = None
+    source_permalink: str | None = None
+    request_key: str | None = None
+
+
+def validate(config: IncidentConfig, d: Declaration) -> Declaration:
+    """Normalise a declaration, or raise InvalidInput naming the field and what to type instead."""
+    title = " ".join(d.title.split())
+    if not title:
+        raise InvalidInput("An incident needs a title: say in a few words what is broken.", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"The title is {len(title)} characters; keep it under {MAX_TITLE}.", field="title")
+    severity = parse_severity(config, d.severity) if d.severity else config.default_severity
+    priority = parse_priority(config, d.priority) if d.priority else None
+    category = (d.category or "").strip().lower() or None
+    if category and category not in config.categories:
+        raise InvalidInput(f"`{category}` is not a category. Use one of: {', '.join(config.categories)}.",
+                           field="category")
+    service = " ".join((d.service or "").split()) or None
+    if service and len(service) > MAX_SERVICE:
+        raise InvalidInput(f"The service name is too long; keep it under {MAX_SERVICE} characters.",
+                           field="service")
+    description = (d.description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"The description is {len(description)} characters; keep it under "
+                           f"{MAX_DESCRIPTION} (paste logs into the channel instead).", field="description")
+    return replace(d, title=title, severity=severity, priority=priority, category=category, service=service,
+                   description=description)
+
+
+def declare(session: Session, config: IncidentConfig, d: Declaration, now: datetime) -> tuple[Incident, bool]:
+    """Record a new incident with the next number; returns (incident, created).
+
+    A declaration whose `request_key` was seen before returns the existing incident, so a double
+    submission creates one incident. Numbers are unique by constraint; a clash with a concurrent
+    declare (another thread or replica) is retried with the next number.
+    """
+    d = validate(config, d)
+    if d.request_key:
+        existing = session.scalar(select(Incident).where(Incident.request_key == d.request_key))
+        if existing is not None:
+            return existing, False
+    for _ in range(20):
+        number = (session.scalar(select(func.max(Incident.number))) or 0) + 1
+        incident = _new_incident(config, d, number, now)
+        try:
+            with session.begin_nested():
+                session.add(incident)
+                session.flush()
+        except IntegrityError:
+            if d.request_key:
+                existing = session.scalar(select(Incident).where(Incident.request_key == d.request_key))
+                if existing is not None:
+                    return existing, False
+            continue
+        session.add(TimelineEvent(incident_id=incident.id, kind=EventKind.DECLARED, occurred_at=now,
+                                  actor_id=d.reporter_id, text=_declared_text(incident)))
+        return incident, True
+    raise RuntimeError("could not allocate an incident number after 20 attempts")
+
+
+def _new_incident(config: IncidentConfig, d: Declaration, number: int, now: datetime) -> Incident:
+    assert d.severity is not None
+    return Incident(
+        number=number, title=d.title, description=d.description, severity=d.severity, priority=d.priority,
+        category=d.category, service=d.service, status=config.initial_status, is_private=d.private,
+        is_drill=d.drill, reporter_id=d.reporter_id, declared_at=now, source_channel_id=d.source_channel_id,
+        source_permalink=d.source_permalink, request_key=d.request_key, setup_state=SetupState.OPENING,
+    )
+
+
+def _declared_text(incident: Incident) -> str:
+    kind = "Drill" if incident.is_drill else "Incident"
+    return f"{kind} declared: {incident.title} ({incident.severity})"
+
+
+def record_channel(session: Session, incident_id: int, channel_id: str, channel_name: str, now: datetime) -> None:
+    """Remember the incident's channel once it exists."""
+    incident = session.get_one(Incident, incident_id)
+    incident.channel_id = channel_id
+    incident.channel_name = channel_name
+    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.CHANNEL_OPENED, occurred_at=now,
+                              text=f"Channel #{channel_name} opened", is_key=False))
+
+
+def record_ready(session: Session, incident_id: int, *, card_ts: str | None,
+                 announcement: tuple[str, str] | None, now: datetime) -> None:
+    """The channel is furnished: remember the card and the announcement, mark the incident ready."""
+    incident = session.get_one(Incident, incident_id)
+    incident.card_ts = card_ts
+    if announcement:
+        incident.announcement_channel_id, incident.announcement_ts = announcement
+        session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.ANNOUNCED, occurred_at=now,
+                                  text="Announced", is_key=False))
+    incident.setup_state = SetupState.READY
+    incident.setup_error = None
+
+
+def record_setup_failure(session: Session, incident_id: int, problem: str, now: datetime) -> None:
+    """A step failed for good: keep the incident, say what is missing."""
+    incident = session.get_one(Incident, incident_id)
+    incident.setup_state = SetupState.FAILED
+    incident.setup_error = problem
+    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.SETUP_FAILED, occurred_at=now,
+                              text=problem, is_key=False))
+
+
+def withdraw(session: Session, incident_id: int) -> None:
+    """Remove an incident whose channel could never be created, so no incident exists without one."""
+    incident = session.get(Incident, incident_id)
+    if incident is not None and incident.channel_id is None:
+        session.delete(incident)

@@ -1,0 +1,53 @@
+"""A running bot: engine, sessions, Slack client and Bolt app built from Settings, and its HTTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_bolt import App
+from sqlalchemy import Engine
+
+from bot.app import create_app, make_slack_client
+from bot.config import ConfigError, Settings
+from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
+from bot.web.server import HttpServer
+from bot.web.wsgi import make_wsgi
+
+
+class SchemaBehind(ConfigError):
+    """The database is not at the newest migration."""
+
+
+class BotRuntime:
+    """Everything `serve`, the demo and the tests run: built once from Settings."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.engine: Engine = make_engine(settings.database_url)
+        self.sessions = make_sessions(self.engine)
+        self.slack_client = make_slack_client(settings)
+        self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock)
+        self.server: HttpServer | None = None
+
+    def migrate(self) -> None:
+        """Bring the database to the newest revision."""
+        migrate(self.engine)
+
+    def require_current_schema(self) -> None:
+        """Refuse to run on a database behind the newest migration."""
+        current, head = current_revision(self.engine), head_revision(self.engine)
+        if current != head:
+            state = "has never been migrated" if current is None else f"is at revision {current}"
+            raise SchemaBehind(f"the database {state}, the newest is {head}: run `incident-bot migrate` first")
+
+    def http(self, host: str, port: int, *, slack_over_http: bool = True) -> HttpServer:
+        """The HTTP server: Slack requests (unless Socket Mode carries them) and /healthz."""
+        self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine), host, port)
+        return self.server
+
+    def close(self) -> None:
+        """Stop serving and release connections."""
+        if self.server is not None:
+            self.server.stop()
+        self.engine.dispose()

@@ -1,0 +1,95 @@
+"""The incident domain's chat port, implemented on the Slack Web API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import IncidentConfig
+from bot.incidents.errors import ChannelNameTaken, ChatStepFailed
+from bot.incidents.views import IncidentView
+from bot.slack import blocks
+
+log = logging.getLogger(__name__)
+HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
+
+
+def _call(step: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else None
+        raise ChatStepFailed(step, str(error or exc)) from exc
+    except (SlackClientError, OSError) as exc:
+        raise ChatStepFailed(step, f"Slack could not be reached: {exc.__class__.__name__}") from exc
+
+
+def _channel(incident: IncidentView) -> str:
+    if incident.channel_id is None:
+        raise ValueError(f"incident {incident.number} has no channel yet")
+    return incident.channel_id
+
+
+class SlackIncidentChat:
+    """IncidentChat on a WebClient (retries for 429 and connection errors are on the client)."""
+
+    def __init__(self, client: WebClient, config: IncidentConfig, announce_channel: str | None) -> None:
+        self.client = client
+        self.config = config
+        self.announce_channel = announce_channel
+
+    def open_channel(self, name: str, *, private: bool) -> str:
+        """Create the channel; a taken name raises ChannelNameTaken."""
+        try:
+            response = self.client.conversations_create(name=name, is_private=private)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "name_taken":
+                raise ChannelNameTaken(name) from exc
+            raise ChatStepFailed("create the channel", str(exc.response.get("error"))) from exc
+        except (SlackClientError, OSError) as exc:
+            raise ChatStepFailed("create the channel", f"Slack could not be reached: {exc}") from exc
+        return str(response["channel"]["id"])
+
+    def set_topic(self, incident: IncidentView) -> None:
+        """Severity, status and title in the topic (250 characters at most)."""
+        _call("set the topic", lambda: self.client.conversations_setTopic(channel=_channel(incident),
+                                                                           topic=blocks.topic(incident)))
+
+    def set_purpose(self, incident: IncidentView) -> None:
+        """What the channel is for."""
+        _call("set the purpose", lambda: self.client.conversations_setPurpose(channel=_channel(incident),
+                                                                               purpose=blocks.purpose(incident)))
+
+    def invite(self, channel_id: str, user_ids: list[str]) -> None:
+        """Invite people; people already there (or the bot itself) are not an error."""
+        try:
+            self.client.conversations_invite(channel=channel_id, users=user_ids, force=True)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            per_user = exc.response.get("errors") or [{"error": error}]
+            if all(e.get("error") in HARMLESS_INVITE_ERRORS for e in per_user):
+                return
+            raise ChatStepFailed("invite", str(error)) from exc
+        except (SlackClientError, OSError) as exc:
+            raise ChatStepFailed("invite", f"Slack could not be reached: {exc}") from exc
+
+    def post_card(self, incident: IncidentView) -> str:
+        """The incident card in the channel."""
+        response = _call("post the card", lambda: self.client.chat_postMessage(
+            channel=_channel(incident), text=blocks.headline(incident),
+            blocks=blocks.card(incident, self.config), unfurl_links=False))
+        return str(response["ts"])
+
+    def announce(self, incident: IncidentView) -> tuple[str, str] | None:
+        """The announcement card, when an announcement channel is configured."""
+        announce_channel = self.announce_channel
+        if not announce_channel or incident.is_private:
+            return None
+        response = _call("announce", lambda: self.client.chat_postMessage(
+            channel=announce_channel, text=blocks.headline(incident),
+            blocks=blocks.announcement(incident), unfurl_links=False))
+        return str(response["channel"]), str(response["ts"])

@@ -1,0 +1,78 @@
+"""`/incident`: one slash command, routed by its first word to a subcommand module."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.slack import blocks
+from bot.slack.commands import declare, listing
+from bot.slack.commands.invocation import Handler, Invocation
+from bot.slack.deps import Deps
+from bot.slack.ids import COMMAND
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """A subcommand: its name, other names, usage line, and handler."""
+
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+
+def _help(deps: Deps, inv: Invocation) -> None:
+    inv.ack(text=help_text())
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("declare", f"{COMMAND} declare", "open the declare form (title, severity, priority, …)",
+               declare.open_form, ("new",)),
+    Subcommand("declare", f"{COMMAND} declare <title>",
+               "declare at once with the default severity (`--drill` for a drill, `--private` for a private one)",
+               declare.open_form),
+    Subcommand("list", f"{COMMAND} list", "open incidents with their channels", listing.show, ("ls", "open")),
+    Subcommand("help", f"{COMMAND} help", "this help", _help, ("?", "h")),
+)
+
+
+def help_text() -> str:
+    """Usage for every subcommand."""
+    return blocks.help_text([(s.usage, s.summary) for s in SUBCOMMANDS])
+
+
+def find(word: str) -> Subcommand | None:
+    """The subcommand called `word` (or one of its aliases)."""
+    word = word.lower()
+    return next((s for s in SUBCOMMANDS if word == s.name or word in s.aliases), None)
+
+
+def split(text: str) -> tuple[str, str]:
+    """`'declare  Checkout &amp; cart down'` → `('declare', 'Checkout & cart down')` (Slack escapes &, <, >)."""
+    text = html.unescape(text or "").strip()
+    word, _, rest = text.partition(" ")
+    return word, rest.strip()
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route `/incident` to its subcommands; unknown or empty text gets help."""
+
+    @app.command(COMMAND)
+    def on_incident(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        word, args = split(command.get("text", ""))
+        inv = Invocation(user_id=command["user_id"], channel_id=command.get("channel_id", ""), args=args,
+                         trigger_id=command.get("trigger_id", ""), ack=ack, respond=respond, client=client)
+        if not word:
+            ack(text=help_text())
+            return
+        sub = find(word)
+        if sub is None:
+            ack(text=f"I don't know `{COMMAND} {blocks.escape(word)}`.\n\n{help_text()}")
+            return
+        sub.handler(deps, inv)

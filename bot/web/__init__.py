@@ -1,0 +1,1 @@
+"""HTTP: the Slack endpoint, health, and (later) pages and webhooks."""

@@ -1,0 +1,49 @@
+"""Serving the WSGI app with waitress: blocking for `serve`, in a thread for the demo and the tests."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from waitress.server import create_server
+
+from bot.web.wsgi import MAX_BODY
+
+THREADS = 16
+
+
+class HttpServer:
+    """A waitress server on (host, port); port 0 picks a free one."""
+
+    def __init__(self, wsgi: Any, host: str, port: int) -> None:
+        self._server: Any = create_server(wsgi, host=host, port=port, threads=THREADS,
+                                          max_request_body_size=MAX_BODY, ident="incident-bot",
+                                          clear_untrusted_proxy_headers=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port actually bound."""
+        return int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        """Base URL on loopback."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self) -> None:
+        """Serve until interrupted."""
+        self._server.run()
+
+    def start(self) -> HttpServer:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
