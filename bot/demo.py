@@ -62,7 +62,8 @@ def _wait_incident(runtime: BotRuntime, emu: SlackEmulator, number: int) -> Inci
         with runtime.sessions() as s:
             found = s.scalar(select(Incident).where(Incident.number == number))
             return found if found is not None and found.setup_state != "opening" else None
-    result: Incident = emu.wait_for(ready, timeout=15)
+    result = emu.wait_for(ready, timeout=15)
+    assert result is not None
     return result
 
 
@@ -128,7 +129,7 @@ def _play(runtime: BotRuntime, emu: SlackEmulator) -> None:
     print("\n2. @bob types /incident declare, fills the form (SEV2, P1, database, payments-api) and submits")
     emu.slash_command(bob, general, "/incident", "declare")
     view = emu.wait_for(lambda: emu.views(user=bob))[-1]
-    values = {
+    values: dict[str, dict[str, dict[str, Any]]] = {
         "title": {"title_input": {"type": "plain_text_input", "value": "Payments delayed by 10 minutes"}},
         "severity": {"severity_select": {"type": "static_select", "selected_option": {"value": "SEV2"}}},
         "priority": {"priority_select": {"type": "static_select", "selected_option": {"value": "P1"}}},

@@ -107,9 +107,8 @@ def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]
 
 def announcement(incident: IncidentView) -> list[dict[str, Any]]:
     """The one card per incident in the announcement channel."""
-    drill = " *DRILL*" if incident.is_drill else ""
     lines = [
-        f"{_icon(incident)}{drill} *{incident.label}* · {incident.severity} · {incident.status}",
+        f"{_icon(incident)} *{incident.label}* · {incident.severity} · {incident.status}",
         f"*{shorten(escape(incident.title), 2000)}*",
     ]
     if incident.service:

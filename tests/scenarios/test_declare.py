@@ -47,7 +47,7 @@ def test_inline_declare_opens_a_ready_channel_and_announces_it(bot: Harness) -> 
     assert channel["topic"]["value"] == "SEV3 · investigating · Checkout API returning 500s"
     assert "Incident #1" in channel["purpose"]["value"]
     assert alice in channel["members"]
-    card = [m for m in emu.messages(incident.channel_id) if m.get("bot_id")][0]
+    card = next(m for m in emu.messages(incident.channel_id) if m.get("bot_id"))
     assert "Incident #1: Checkout API returning 500s" in text_of(card)
     assert "*Commander*: _unassigned_" in text_of(card)
     assert incident.card_ts == card["ts"]
@@ -112,7 +112,7 @@ def test_modal_declare_records_every_field_and_shows_them_on_the_card(bot: Harne
     assert (incident.title, incident.severity, incident.priority, incident.category, incident.service) == (
         "Payments delayed", "SEV2", "P1", "database", "payments-api")
     assert incident.description == "Queue depth <b>growing</b> & retries failing"
-    card = text_of([m for m in emu.messages(incident.channel_id) if m.get("bot_id")][0])
+    card = text_of(next(m for m in emu.messages(incident.channel_id) if m.get("bot_id")))
     for shown in ("Payments delayed", "SEV2 (major)", "P1", "database", "payments-api",
                   "Queue depth &lt;b&gt;growing&lt;/b&gt; &amp; retries failing"):
         assert shown in card, shown
@@ -187,14 +187,14 @@ def test_the_message_shortcut_takes_the_message_as_description_and_keeps_its_per
     r = emu.message_shortcut(dave, general, ts, "declare_from_message")
     assert r.status == 200
     view = open_modal(bot, dave)
-    description = [b for b in view["blocks"] if b["block_id"] == "description"][0]
+    description = next(b for b in view["blocks"] if b["block_id"] == "description")
     assert description["element"]["initial_value"] == "Seeing 502s from the edge in eu-west-1 since 10:02"
     emu.submit_view(view["id"], fill(bot, view, title="Edge 502s",
                                      description="Seeing 502s from the edge in eu-west-1 since 10:02"), user_id=dave)
     incident = bot.wait_ready(1)
     assert incident.description == "Seeing 502s from the edge in eu-west-1 since 10:02"
     assert incident.source_permalink and ts.replace(".", "") in incident.source_permalink
-    card = text_of([m for m in emu.messages(incident.channel_id) if m.get("bot_id")][0])
+    card = text_of(next(m for m in emu.messages(incident.channel_id) if m.get("bot_id")))
     assert incident.source_permalink in card
 
 
@@ -214,11 +214,12 @@ def test_a_private_incident_gets_a_private_channel_and_is_never_announced(bot: H
 
 def test_a_drill_runs_the_same_flow_labelled_drill(bot: Harness) -> None:
     emu = bot.emu
-    emu.slash_command(emu.user_id("alice"), emu.channel_id("general"), "/incident", "declare --drill Failover rehearsal")
+    emu.slash_command(emu.user_id("alice"), emu.channel_id("general"), "/incident",
+                      "declare --drill Failover rehearsal")
     incident = bot.wait_ready(1)
     assert incident.is_drill
     assert incident.channel_name == "inc-1-drill-failover-rehearsal"
-    card = text_of([m for m in emu.messages(incident.channel_id) if m.get("bot_id")][0])
+    card = text_of(next(m for m in emu.messages(incident.channel_id) if m.get("bot_id")))
     assert "DRILL #1" in card
     assert "DRILL" in text_of(emu.messages(emu.channel_id("incidents"))[-1])
 

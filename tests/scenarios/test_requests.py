@@ -72,7 +72,7 @@ def test_list_shows_open_incidents_with_their_channels(bot: Harness) -> None:
     emu = bot.emu
     alice, general = emu.user_id("alice"), emu.channel_id("general")
     assert "No open incidents" in emu.slash_command(alice, general, "/incident", "list").json()["text"]
-    emu.slash_command(alice, general, "/incident", "declare Checkout &amp; cart down")
+    emu.slash_command(alice, general, "/incident", "declare Checkout & cart down")
     incident = bot.wait_ready(1)
     answer = emu.slash_command(alice, general, "/incident", "list").json()["text"]
     assert "*#1* Checkout &amp; cart down · SEV3 · investigating" in answer
