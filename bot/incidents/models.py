@@ -68,3 +68,19 @@ class TimelineEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     incident: Mapped[Incident] = relationship(back_populates="events")
+
+
+class RoleAssignment(Base):
+    """Who holds (or held) a role in an incident. A hand-over ends one row (`relieved_at`) and starts another."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (Index("ix_role_assignments_incident_id_role", "incident_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32))
+    assigned_by: Mapped[str | None] = mapped_column(String(32))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    relieved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    relieved_by: Mapped[str | None] = mapped_column(String(32))
