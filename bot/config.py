@@ -78,6 +78,10 @@ class IncidentConfig:
     timezone: str = "UTC"
     templates_dir: Path | None = None
     runbooks_dir: Path | None = None
+    key_reaction: str = "pushpin"          # reacting with it marks a message as a key event
+    permission: str = "anyone"             # who may change severity, roles, status: anyone | commander
+    admins: tuple[str, ...] = ()           # user ids (U…) or user-group ids (S…) allowed to override
+    archive_on_close: bool = False         # archive the incident channel after the postmortem is posted
 
     @property
     def severity_names(self) -> list[str]:
@@ -201,8 +205,10 @@ def load_incident_config(path: Path) -> IncidentConfig:
 
 _KNOWN_KEYS = {
     "severities", "priorities", "categories", "statuses", "roles", "channel_name_template",
-    "default_severity", "timezone", "templates_dir", "runbooks_dir", "reminders",
+    "default_severity", "timezone", "templates_dir", "runbooks_dir", "reminders", "key_reaction",
+    "permission", "admins", "archive_on_close",
 }
+PERMISSION_MODES = ("anyone", "commander")
 
 
 def _parse_incident_config(raw: dict[str, Any], where: str, base: Path) -> IncidentConfig:
@@ -227,11 +233,23 @@ def _parse_incident_config(raw: dict[str, Any], where: str, base: Path) -> Incid
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: timezone {tz!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+    permission = _text(raw.get("permission", "anyone"), where, "permission").lower()
+    if permission not in PERMISSION_MODES:
+        raise ConfigError(f"{where}: permission must be one of {', '.join(PERMISSION_MODES)} (got {permission!r})")
+    admins = _names(raw["admins"], where, "admins") if raw.get("admins") else ()
+    for admin in admins:
+        if not re.fullmatch(r"[USW][A-Z0-9]{2,}", admin):
+            raise ConfigError(f"{where}: admins must be Slack user ids (U…) or user-group ids (S…), got {admin!r}")
+    archive = raw.get("archive_on_close", False)
+    if not isinstance(archive, bool):
+        raise ConfigError(f"{where}: archive_on_close must be true or false")
     return IncidentConfig(
         severities=severities, priorities=priorities, categories=categories, statuses=statuses,
         roles=roles, channel_name_template=template, default_severity=default, timezone=tz,
         templates_dir=_folder(raw.get("templates_dir"), where, "templates_dir", base),
         runbooks_dir=_folder(raw.get("runbooks_dir"), where, "runbooks_dir", base),
+        key_reaction=_text(raw.get("key_reaction", "pushpin"), where, "key_reaction").strip(":"),
+        permission=permission, admins=admins, archive_on_close=archive,
     )
 
 

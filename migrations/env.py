@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import bot.incidents.models  # noqa: F401  (registers the tables on Base.metadata)
+import bot.timeline.models  # noqa: F401
 from bot.db import Base
 
 config = context.config

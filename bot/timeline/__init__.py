@@ -1,0 +1,1 @@
+"""The timeline: every human message of an incident channel, edits, deletions, key events."""

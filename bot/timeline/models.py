@@ -1,0 +1,51 @@
+"""Tables of the timeline: captured channel messages and their edit history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base, UTCDateTime
+
+
+class TimelineMessage(Base):
+    """One human message in an incident channel, stored once (unique channel + ts)."""
+
+    __tablename__ = "timeline_messages"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "ts"),
+        Index("ix_timeline_messages_incident_id_ts", "incident_id", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    files: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    links: Mapped[list[str] | None] = mapped_column(JSON)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(32))
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    key_marked_by: Mapped[str | None] = mapped_column(String(32))
+    key_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MessageRevision(Base):
+    """An earlier text of an edited message; one row per edit (unique message + edit ts)."""
+
+    __tablename__ = "message_revisions"
+    __table_args__ = (UniqueConstraint("message_id", "edit_ts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("timeline_messages.id", ondelete="CASCADE"))
+    edit_ts: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime)
