@@ -20,6 +20,7 @@ class HttpServer:
                                           max_request_body_size=MAX_BODY, ident="incident-bot",
                                           clear_untrusted_proxy_headers=True)
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
@@ -36,14 +37,23 @@ class HttpServer:
         self._server.run()
 
     def start(self) -> HttpServer:
-        """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        """Serve in a background thread until `stop()`."""
+        self._thread = threading.Thread(target=self._loop, name="http", daemon=True)
         self._thread.start()
         return self
 
+    def _loop(self) -> None:
+        # waitress' own run() has no stop; closing its sockets from another thread races its select()
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=0.1, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
+        server.close()
+
     def stop(self) -> None:
-        """Stop serving and wait for the thread."""
-        self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=5)
+        """Stop serving and wait for the thread (a server run by `run()` is stopped by its signal)."""
+        self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        else:
+            self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=5)
