@@ -1,4 +1,4 @@
-"""`incident-bot` (or `python -m bot`): serve, migrate, demo."""
+"""`incident-bot` (or `python -m bot`): serve, migrate, demo, runbooks check."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
@@ -48,13 +49,34 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--database-url", default=None,
                       help="database to use (default: a fresh SQLite file in the output folder)")
     demo.add_argument("--output", default="incident-bot-demo", help="folder for the demo's files")
+    runbooks = sub.add_parser("runbooks", help="work with the runbooks folder (runbooks check)",
+                              description="Runbooks are Markdown files with front matter; see the README.")
+    runbooks_sub = runbooks.add_subparsers(dest="runbooks_command", required=True, metavar="ACTION")
+    check = runbooks_sub.add_parser(
+        "check", help="validate every runbook file; exit 1 naming each file and problem",
+        description="Validate every *.md runbook: front matter (title, categories, services, severities), "
+                    "categories and severities known to INCIDENT_BOT_CONFIG (or the defaults), a non-empty "
+                    "checklist of `- [ ] step` lines. Prints one line per problem and exits 1 if there is any.")
+    check.add_argument("--dir", default=None,
+                       help="the folder to check (default: runbooks_dir from INCIDENT_BOT_CONFIG, else the "
+                            "runbooks that ship with the bot)")
+    timeline = sub.add_parser(
+        "timeline", help="print or export the full timeline of an incident (Markdown or JSON)",
+        description="Print the timeline of incident <number> from DATABASE_URL: key events, then every "
+                    "captured message (thread replies, files, links, edits with their earlier text, deleted "
+                    "messages as tombstones) and every system event and note, oldest first. Times in the "
+                    "configured timezone (Markdown) or ISO 8601 UTC (JSON). Needs no Slack token.")
+    timeline.add_argument("number", type=int, help="the incident's number (inc-<number>-…)")
+    timeline.add_argument("--format", choices=("md", "json"), default="md",
+                          help="md: Markdown for people (default); json: for tools")
+    timeline.add_argument("--output", "-o", default=None, help="write to this file instead of printing")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
-    quiet = args.command == "demo"  # the demo prints its own story; only problems are logged
+    quiet = args.command in ("demo", "runbooks")  # these print their own story; only problems are logged
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     load_dotenv(".env", override=False)
@@ -64,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(database_url=args.database_url, output=args.output)
         settings = load_settings()
+        if args.command == "timeline":
+            return _timeline(settings, args.number, args.format, args.output)
+        if args.command == "runbooks":
+            return _check_runbooks(settings, args.dir)
         if args.command == "migrate":
             return _migrate(settings)
         return _serve(settings, socket_mode=args.socket_mode)
@@ -84,15 +110,39 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
+def _check_runbooks(settings: Settings, folder: str | None) -> int:
+    from bot.runbooks.loader import load_library
+
+    library = load_library(settings.incident, Path(folder) if folder else None)
+    for problem in library.problems:
+        print(problem, file=sys.stderr)
+    if library.problems:
+        print(f"{len(library.problems)} problem(s) in {library.folder}", file=sys.stderr)
+        return 1
+    print(f"{len(library.runbooks)} runbook(s) OK in {library.folder}: {', '.join(library.names) or 'none'}")
+    return 0
+
+
+def _require_valid_runbooks(settings: Settings) -> None:
+    from bot.runbooks.loader import load_library
+
+    problems = load_library(settings.incident).problems
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"runbook {problems[0]}{more}; fix it or run `incident-bot runbooks check`")
+
+
 def _serve(settings: Settings, *, socket_mode: bool) -> int:
     from bot.runtime import BotRuntime
 
     settings.require_slack(socket_mode=socket_mode)
+    _require_valid_runbooks(settings)
     runtime = BotRuntime(settings)
     try:
         runtime.require_current_schema()
         _check_token(runtime)
         server = runtime.http(settings.host, settings.port, slack_over_http=not socket_mode)
+        runtime.start()  # timeline catch-up of open incidents, in the background
         log = logging.getLogger("bot")
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -107,6 +157,28 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
         pass
     finally:
         runtime.close()
+    return 0
+
+
+def _timeline(settings: Settings, number: int, fmt: str, output: str | None) -> int:
+    from bot.db import make_engine, make_sessions
+    from bot.incidents.errors import NotFound
+    from bot.timeline.export import render
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessions(engine).begin() as session:
+            text = render(session, number, fmt, settings.incident.tz())
+    except NotFound as exc:
+        print(f"incident-bot: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"timeline of incident #{number} written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -14,10 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
-from bot.slack import commands, errors, events, modals, shortcuts
+from bot.slack import card_actions, commands, errors, events, forms, modals, runbooks, shortcuts
 from bot.slack.deps import Deps
+from bot.slack.history import SlackChannelHistory
+from bot.timeline.pipeline import TimelineCapture
 
 LISTENER_THREADS = 32
+JOB_THREADS = 16
+RATE_LIMIT_RETRIES = 30  # 429s are waited out (Retry-After each time): a storm queues and finishes
 
 
 def make_slack_client(settings: Settings) -> WebClient:
@@ -26,12 +30,20 @@ def make_slack_client(settings: Settings) -> WebClient:
         token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         timeout=15,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=5)],
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
+                        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
     )
 
 
+def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
+                  clock: Callable[[], datetime] = utcnow) -> TimelineCapture:
+    """Timeline capture: its writer threads and catch-up, reading history through the Slack client."""
+    return TimelineCapture(sessions, clock,
+                           history=lambda: SlackChannelHistory(slack_client, settings.incident.key_reaction))
+
+
 def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_client: WebClient,
-               clock: Callable[[], datetime] = utcnow) -> App:
+               clock: Callable[[], datetime] = utcnow, timeline: TimelineCapture | None = None) -> App:
     """The bot: a Bolt App whose listeners call the incident domain."""
     app = App(
         client=slack_client,
@@ -41,10 +53,15 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("bot.bolt"),
     )
-    deps = Deps(settings=settings, sessions=sessions, clock=clock)
+    jobs = ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="job")
+    timeline = timeline or make_timeline(settings, sessions, slack_client, clock)
+    deps = Deps(settings=settings, sessions=sessions, clock=clock, jobs=jobs, timeline=timeline)
     errors.register(app)
     commands.register(app, deps)
     modals.register(app, deps)
+    forms.register(app, deps)
+    card_actions.register(app, deps)
     shortcuts.register(app, deps)
+    runbooks.register(app, deps)
     events.register(app, deps)
     return app

@@ -44,8 +44,12 @@ def _message_text(message: dict[str, Any]) -> list[str]:
         for field in block.get("fields") or []:
             lines.append(field["text"].replace("\n", ": "))
         for element in block.get("elements") or []:
-            if isinstance(element, dict) and element.get("text"):
+            if isinstance(element, dict) and isinstance(element.get("text"), str):
                 lines.append(element["text"])
+        controls = [e["text"]["text"] for e in block.get("elements") or []
+                    if isinstance(e, dict) and e.get("type") == "button"]
+        if controls:
+            lines.append(" ".join(f"[{c}]" for c in controls))
     return lines or [message.get("text", "")]
 
 
@@ -106,6 +110,7 @@ def run_demo(*, database_url: str | None, output: str) -> int:
             runtime.migrate()
             server = runtime.http("127.0.0.1", 0).start()
             emu.app_url = f"{server.url}/slack/events"
+            runtime.start()
             print(f"Slack emulator at {emu.api_url}; bot at {emu.app_url}; database {url}")
             _play(runtime, emu)
         finally:
@@ -152,3 +157,42 @@ def _play(runtime: BotRuntime, emu: SlackEmulator) -> None:
     print("\n5. @alice types: /incident frobnicate")
     r = emu.slash_command(alice, general, "/incident", "frobnicate")
     _show("ephemeral answer", [r.json().get("text", "").split("\n")[0]], emu)
+
+    _steer(runtime, emu)
+
+
+def _wait_posts(emu: SlackEmulator, channel: str, seen: set[str], count: int) -> None:
+    """Wait until the bot has posted `count` new messages in `channel`."""
+    def enough() -> bool:
+        return len([m for m in emu.messages(channel, include_replies=False)
+                    if m.get("bot_id") and m["ts"] not in seen]) >= count
+    emu.wait_for(enough, timeout=10)
+
+
+def _steer(runtime: BotRuntime, emu: SlackEmulator) -> None:
+    """Incident #1 is run: a commander, a severity change, an update, the status moved."""
+    alice, bob = emu.user_id("alice"), emu.user_id("bob")
+    with runtime.sessions() as s:
+        incident = s.scalar(select(Incident).where(Incident.number == 1))
+    assert incident is not None and incident.channel_id is not None
+    channel, seen = incident.channel_id, {m["ts"] for m in emu.messages(incident.channel_id)}
+    steps = [(alice, f"commander <@{bob}>"), (bob, "severity sev1 checkout fails for every customer"),
+             (bob, "update Rolled back release 412; error rate falling"), (bob, "status monitoring")]
+    print("\n6. In #" + (incident.channel_name or "") + ": " + " · ".join(
+        f"@{'alice' if who == alice else 'bob'} types /incident {text.split(' ')[0]} …" for who, text in steps))
+    for number, (who, text) in enumerate(steps, 1):
+        emu.slash_command(who, channel, "/incident", text)
+        _wait_posts(emu, channel, seen, number)
+    emu.wait_for(lambda: "monitoring" in emu.channel(channel)["topic"]["value"], timeout=10)
+    emu.drain()
+    posts = [m for m in emu.messages(channel, include_system=False) if m.get("bot_id") and m["ts"] not in seen]
+    _show("posted in the channel", [line for m in posts for line in _message_text(m)], emu)
+    print(f"  → topic: {emu.channel(channel)['topic']['value']}")
+    card = next(m for m in emu.messages(channel) if m["ts"] == incident.card_ts)
+    _show("the incident card, edited in place", _message_text(card), emu)
+    announce = emu.channel_id("incidents")
+    card = next(m for m in emu.messages(announce) if m["ts"] == incident.announcement_ts)
+    _show("the announcement card, edited in place", _message_text(card), emu)
+    thread = [m for m in emu.messages(announce) if m.get("thread_ts") == incident.announcement_ts
+              and m["ts"] != incident.announcement_ts]
+    _show("replies under the announcement", [line for m in thread for line in _message_text(m)], emu)

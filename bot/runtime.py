@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 
 from slack_bolt import App
 from sqlalchemy import Engine
 
-from bot.app import create_app, make_slack_client
+from bot.app import create_app, make_slack_client, make_timeline
 from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
+from bot.slack.fastpath import EventFastPath
 from bot.web.server import HttpServer
 from bot.web.wsgi import make_wsgi
 
@@ -27,7 +29,9 @@ class BotRuntime:
         self.engine: Engine = make_engine(settings.database_url)
         self.sessions = make_sessions(self.engine)
         self.slack_client = make_slack_client(settings)
-        self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock)
+        self.timeline = make_timeline(settings, self.sessions, self.slack_client, clock)
+        self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock,
+                                   timeline=self.timeline)
         self.server: HttpServer | None = None
 
     def migrate(self) -> None:
@@ -43,11 +47,22 @@ class BotRuntime:
 
     def http(self, host: str, port: int, *, slack_over_http: bool = True) -> HttpServer:
         """The HTTP server: Slack requests (unless Socket Mode carries them) and /healthz."""
-        self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine), host, port)
+        fast = None
+        if slack_over_http and self.settings.slack_signing_secret:
+            fast = EventFastPath(self.settings.slack_signing_secret, self.timeline,
+                                 self.settings.incident.key_reaction).handle
+        self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast),
+                                 host, port)
         return self.server
 
+    def start(self) -> Future[int]:
+        """Background work that starts with the bot: timeline catch-up of every open incident (messages
+        sent while it was down), in a thread of its own; the future tells when it is done."""
+        return self.timeline.start()
+
     def close(self) -> None:
-        """Stop serving and release connections."""
+        """Stop serving, store the timeline values already queued, release connections."""
         if self.server is not None:
             self.server.stop()
+        self.timeline.close()
         self.engine.dispose()

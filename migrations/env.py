@@ -4,6 +4,9 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import bot.incidents.models  # noqa: F401  (registers the tables on Base.metadata)
+import bot.followups.models  # noqa: F401
+import bot.postmortem.models  # noqa: F401
+import bot.runbooks.models  # noqa: F401
 import bot.timeline.models  # noqa: F401
 from bot.db import Base
 

@@ -144,6 +144,7 @@ def make_bot(emu: SlackEmulator, database_url: str) -> Iterator[Any]:
         server = runtime.http("127.0.0.1", 0).start()
         emu.app_url = f"{server.url}/slack/events"
         started.append(runtime)
+        runtime.start()  # as serve does: timeline catch-up in the background
         return Harness(runtime, emu)
 
     yield start

@@ -151,6 +151,13 @@ class SlackEmulator(DriverMixin):
             creator = members[0] if members else self.ws.bot_user_id
             return self.ws.add_channel(name, creator, private, all_members, archived).id
 
+    def add_usergroup(self, handle: str, members: tuple[str, ...] | list[str] = ()) -> str:
+        """Add a user group (as `usergroups.users.list` reads it); returns its id (S…)."""
+        with self.ws.lock:
+            group_id = self.ws.new_id("S")
+            self.ws.usergroups[group_id] = (handle, list(members))
+            return group_id
+
     # inspection ----------------------------------------------------------------
     def channel(self, channel_id: str) -> dict[str, Any]:
         """The conversation object (as conversations.info) plus "members"."""

@@ -1,4 +1,4 @@
-"""auth.test, team.info, users.*, pins.*, reactions.*, bookmarks.*."""
+"""auth.test, team.info, users.*, usergroups.users.list, pins.*, reactions.*, bookmarks.*."""
 
 from __future__ import annotations
 
@@ -223,7 +223,16 @@ def bookmarks_edit(ws: Workspace, a: Args) -> dict[str, Any]:
     return {"ok": True, "bookmark": copy.deepcopy(found)}
 
 
+def usergroups_users_list(ws: Workspace, a: Args) -> dict[str, Any]:
+    """usergroups.users.list (no_such_subteam for unknown groups)."""
+    group = ws.usergroups.get(a.str("usergroup"))
+    if group is None:
+        raise ApiError("no_such_subteam")
+    return {"ok": True, "users": list(group[1])}
+
+
 METHODS: dict[str, Handler] = {
+    "usergroups.users.list": usergroups_users_list,
     "auth.test": auth_test,
     "team.info": team_info,
     "users.info": users_info,

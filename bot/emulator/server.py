@@ -29,7 +29,7 @@ APP_TOKEN_METHODS = {"apps.connections.open"}
 BOT_SCOPES = ("bookmarks:read,bookmarks:write,channels:history,channels:join,channels:manage,channels:read,"
               "chat:write,chat:write.public,commands,files:read,files:write,groups:history,groups:read,"
               "groups:write,im:history,im:read,im:write,pins:read,pins:write,reactions:read,reactions:write,"
-              "users:read,users:read.email")
+              "usergroups:read,users:read,users:read.email")
 
 
 @dataclass

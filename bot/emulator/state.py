@@ -133,6 +133,7 @@ class Workspace:
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
         self.ims: dict[str, str] = {}  # user id -> D id
+        self.usergroups: dict[str, tuple[str, list[str]]] = {}  # S id -> (handle, member ids)
         self.bot_id = self.new_id("B")
         bot = User(self.new_id("U"), "incident-bot", "Incident Bot", None, is_bot=True, bot_id=self.bot_id)
         self.users[bot.id] = bot

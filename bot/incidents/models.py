@@ -43,9 +43,16 @@ class Incident(Base):
     request_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     setup_state: Mapped[str] = mapped_column(String(16))
     setup_error: Mapped[str | None] = mapped_column(Text)
+    last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest `/incident update`
+    summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
+    impact: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(Text)
 
     events: Mapped[list[TimelineEvent]] = relationship(
         back_populates="incident", order_by="TimelineEvent.id", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[RoleAssignment]] = relationship(
+        order_by="RoleAssignment.id", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def __repr__(self) -> str:

@@ -1,7 +1,7 @@
 """The declare workflow after the incident is recorded: open and furnish its channel, announce it.
 
 A job at the edge: it owns its transactions. Slack round trips on the critical path are kept few:
-the channel is created, then topic, invitation, card and announcement go out concurrently.
+the channel is created, then topic, invitation, card (then its pin) and announcement go out concurrently.
 """
 
 from __future__ import annotations
@@ -21,23 +21,31 @@ from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
 from bot.incidents.ports import IncidentChat
 from bot.incidents.views import IncidentView, snapshot
+from bot.runbooks.ports import ChecklistChat
+from bot.runbooks.posting import post_on_declare
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 50
 
 
 def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-                     declaration: service.Declaration, now: Callable[[], datetime]) -> tuple[IncidentView, bool]:
+                     declaration: service.Declaration, now: Callable[[], datetime],
+                     checklists: ChecklistChat | None = None) -> tuple[IncidentView, bool]:
     """Record the declaration and make its channel ready; returns (incident, created).
 
     A declaration already seen (same request key) is not opened again: (existing incident, False).
+    Once the channel is ready (card and announcement out), the matching runbooks are posted with
+    `checklists`; a failure there leaves the incident ready and raises a DomainError saying what is missing.
     """
     with sessions.begin() as s:
         incident, created = service.declare(s, config, declaration, now())
         view = snapshot(incident, config)
     if not created:
         return view, False
-    return open_incident(sessions, config, chat, view.id, now), True
+    ready = open_incident(sessions, config, chat, view.id, now)
+    if checklists is not None:
+        post_on_declare(sessions, config, checklists, ready, now)
+    return ready, True
 
 
 def open_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
@@ -82,6 +90,16 @@ def _withdraw(sessions: sessionmaker[Session], incident: IncidentView) -> None:
         service.withdraw(s, incident.id)
 
 
+def _post_and_pin_card(chat: IncidentChat, incident: IncidentView) -> str:
+    """Post the card, then pin it (an unpinned card is a nuisance, not a failure)."""
+    ts = chat.post_card(incident)
+    try:
+        chat.pin(incident.channel_id or "", ts)
+    except ChatStepFailed as exc:
+        log.warning("incident %s: could not pin the card: %s", incident.number, exc.reason)
+    return ts
+
+
 def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
              incident: IncidentView, now: Callable[[], datetime]) -> IncidentView:
     assert incident.channel_id is not None
@@ -89,7 +107,7 @@ def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: Inci
         "set the topic": lambda: chat.set_topic(incident),
         "set the purpose": lambda: chat.set_purpose(incident),
         "invite the declarer": lambda: chat.invite(incident.channel_id or "", [incident.reporter_id]),
-        "post the incident card": lambda: chat.post_card(incident),
+        "post the incident card": lambda: _post_and_pin_card(chat, incident),
     }
     if not incident.is_private:
         steps["announce the incident"] = lambda: chat.announce(incident)

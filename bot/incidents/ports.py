@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.incidents.news import News, RoleChange
 from bot.incidents.views import IncidentView
 
 
@@ -25,5 +26,36 @@ class IncidentChat(Protocol):
     def post_card(self, incident: IncidentView) -> str:
         """Post the incident card in its channel; returns the message ts."""
 
+    def pin(self, channel_id: str, ts: str) -> None:
+        """Pin a message (the incident card) in its channel."""
+
     def announce(self, incident: IncidentView) -> tuple[str, str] | None:
         """Tell the announcement channel; returns (channel id, ts), or None when there is none."""
+
+
+class IncidentNews(Protocol):
+    """Keeping everyone current after a change. Methods raise ChatStepFailed."""
+
+    def refresh_card(self, incident: IncidentView) -> None:
+        """Show the incident as it now stands on its card in the channel (edited in place)."""
+
+    def refresh_topic(self, incident: IncidentView) -> None:
+        """Show the current severity and status in the channel's topic."""
+
+    def refresh_announcement(self, incident: IncidentView) -> None:
+        """Show the incident as it now stands on its announcement card (edited in place)."""
+
+    def post_in_channel(self, incident: IncidentView, news: list[News]) -> None:
+        """Tell everyone in the incident channel what changed."""
+
+    def thread_under_announcement(self, incident: IncidentView, news: list[News]) -> None:
+        """Tell the announcement channel, as a reply under the incident's announcement card."""
+
+    def tell_person(self, incident: IncidentView, user_id: str, news: RoleChange) -> None:
+        """Tell one person privately (a direct message), e.g. the duties of the role they took."""
+
+    def invite(self, channel_id: str, user_ids: list[str]) -> None:
+        """Bring people into the incident channel (already-present people are fine)."""
+
+    def group_members(self, group_id: str) -> set[str]:
+        """The people in a user group (for admins configured as a group)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.config import IncidentConfig
 from bot.incidents.models import Incident
@@ -19,6 +19,7 @@ def open_incidents(session: Session, config: IncidentConfig, viewer_id: str) -> 
         .where(Incident.status.not_in(FINISHED), Incident.channel_id.is_not(None))
         .where(or_(Incident.is_private.is_(False), Incident.reporter_id == viewer_id))
         .order_by(Incident.number.desc())
+        .options(selectinload(Incident.assignments))
     )
     return [snapshot(i, config) for i in rows]
 
@@ -32,4 +33,10 @@ def by_channel(session: Session, config: IncidentConfig, channel_id: str) -> Inc
 def by_request_key(session: Session, config: IncidentConfig, key: str) -> IncidentView | None:
     """The incident a given submission created, if any."""
     incident = session.scalar(select(Incident).where(Incident.request_key == key))
+    return snapshot(incident, config) if incident else None
+
+
+def by_id(session: Session, config: IncidentConfig, incident_id: int) -> IncidentView | None:
+    """The incident with this id, if it (still) exists."""
+    incident = session.get(Incident, incident_id)
     return snapshot(incident, config) if incident else None

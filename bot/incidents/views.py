@@ -32,11 +32,25 @@ class IncidentView:
     channel_name: str | None
     source_permalink: str | None
     setup_state: str
+    holders: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, current holders) in configured order
+    card_ts: str | None = None
+    announcement_channel_id: str | None = None
+    announcement_ts: str | None = None
+    last_update_at: datetime | None = None
 
     @property
     def label(self) -> str:
         """`Incident #42` or `DRILL #42`, as people say it."""
         return f"{'DRILL' if self.is_drill else 'Incident'} #{self.number}"
+
+    def holders_of(self, role: str) -> tuple[str, ...]:
+        """Who holds `role` now (empty when nobody does)."""
+        return next((users for name, users in self.holders if name == role), ())
+
+    @property
+    def is_announced(self) -> bool:
+        """Whether there is an announcement card to keep current (never for private incidents)."""
+        return bool(self.announcement_ts and self.announcement_channel_id and not self.is_private)
 
 
 def snapshot(incident: Incident, config: IncidentConfig) -> IncidentView:
@@ -54,4 +68,17 @@ def snapshot(incident: Incident, config: IncidentConfig) -> IncidentView:
         reporter_id=incident.reporter_id, declared_at=incident.declared_at,
         channel_id=incident.channel_id, channel_name=incident.channel_name,
         source_permalink=incident.source_permalink, setup_state=incident.setup_state,
+        holders=current_holders(incident, config), card_ts=incident.card_ts,
+        announcement_channel_id=incident.announcement_channel_id, announcement_ts=incident.announcement_ts,
+        last_update_at=incident.last_update_at,
     )
+
+
+def current_holders(incident: Incident, config: IncidentConfig) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every configured role with its current holders (earliest first), then roles no longer configured."""
+    configured = [r.name for r in config.roles]
+    by_role: dict[str, list[str]] = {name: [] for name in configured}
+    for a in incident.assignments:
+        if a.relieved_at is None and a.user_id not in by_role.setdefault(a.role, []):
+            by_role[a.role].append(a.user_id)
+    return tuple((role, tuple(users)) for role, users in by_role.items() if users or role in configured)

@@ -11,8 +11,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import IncidentConfig
 from bot.incidents.errors import ChannelNameTaken, ChatStepFailed
+from bot.incidents.news import News, RoleChange
 from bot.incidents.views import IncidentView
-from bot.slack import blocks
+from bot.slack import blocks, blocks_steering
 
 log = logging.getLogger(__name__)
 HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
@@ -35,7 +36,7 @@ def _channel(incident: IncidentView) -> str:
 
 
 class SlackIncidentChat:
-    """IncidentChat on a WebClient (retries for 429 and connection errors are on the client)."""
+    """IncidentChat and IncidentNews on a WebClient (retries for 429 and connection errors are on the client)."""
 
     def __init__(self, client: WebClient, config: IncidentConfig, announce_channel: str | None) -> None:
         self.client = client
@@ -91,5 +92,64 @@ class SlackIncidentChat:
             return None
         response = _call("announce", lambda: self.client.chat_postMessage(
             channel=announce_channel, text=blocks.headline(incident),
-            blocks=blocks.announcement(incident), unfurl_links=False))
+            blocks=blocks.announcement(incident, self.config), unfurl_links=False))
         return str(response["channel"]), str(response["ts"])
+
+    def pin(self, channel_id: str, ts: str) -> None:
+        """Pin a message; one already pinned is fine."""
+        try:
+            self.client.pins_add(channel=channel_id, timestamp=ts)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "already_pinned":
+                raise ChatStepFailed("pin the card", str(exc.response.get("error"))) from exc
+        except (SlackClientError, OSError) as exc:
+            raise ChatStepFailed("pin the card", f"Slack could not be reached: {exc}") from exc
+
+    # IncidentNews: keeping everyone current after a change -------------------------------------------
+
+    def refresh_card(self, incident: IncidentView) -> None:
+        """Edit the incident card in place."""
+        if not incident.card_ts:
+            return
+        ts = incident.card_ts
+        _call("update the card", lambda: self.client.chat_update(
+            channel=_channel(incident), ts=ts, text=blocks.headline(incident),
+            blocks=blocks.card(incident, self.config)))
+
+    def refresh_topic(self, incident: IncidentView) -> None:
+        """Severity and status in the topic."""
+        self.set_topic(incident)
+
+    def refresh_announcement(self, incident: IncidentView) -> None:
+        """Edit the announcement card in place (never for private incidents)."""
+        if not incident.is_announced:
+            return
+        channel, ts = incident.announcement_channel_id or "", incident.announcement_ts or ""
+        _call("update the announcement", lambda: self.client.chat_update(
+            channel=channel, ts=ts, text=blocks.headline(incident), blocks=blocks.announcement(incident, self.config)))
+
+    def post_in_channel(self, incident: IncidentView, news: list[News]) -> None:
+        """The changes, said in the incident channel."""
+        text, message_blocks = blocks_steering.news_message(news)
+        _call("post in the channel", lambda: self.client.chat_postMessage(
+            channel=_channel(incident), text=text, blocks=message_blocks, unfurl_links=False))
+
+    def thread_under_announcement(self, incident: IncidentView, news: list[News]) -> None:
+        """The changes, as a reply under the announcement card."""
+        if not incident.is_announced:
+            return
+        text, message_blocks = blocks_steering.news_message(news)
+        channel, ts = incident.announcement_channel_id or "", incident.announcement_ts or ""
+        _call("reply under the announcement", lambda: self.client.chat_postMessage(
+            channel=channel, thread_ts=ts, text=text, blocks=message_blocks, unfurl_links=False))
+
+    def tell_person(self, incident: IncidentView, user_id: str, news: RoleChange) -> None:
+        """A direct message with the role's duties."""
+        text, message_blocks = blocks_steering.duties_message(incident, news)
+        _call("send a direct message", lambda: self.client.chat_postMessage(
+            channel=user_id, text=text, blocks=message_blocks, unfurl_links=False))
+
+    def group_members(self, group_id: str) -> set[str]:
+        """The user ids in a user group (usergroups.users.list)."""
+        response = _call("read the admin group", lambda: self.client.usergroups_users_list(usergroup=group_id))
+        return set(response.get("users") or [])

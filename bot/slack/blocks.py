@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     CheckboxesElement,
     ContextBlock,
     HeaderBlock,
@@ -21,6 +24,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.config import IncidentConfig
+from bot.incidents.lifecycle import FINISHED, allowed_next
+from bot.incidents.permissions import lead_role
 from bot.incidents.views import IncidentView
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
@@ -74,10 +79,50 @@ def _facts(incident: IncidentView) -> list[MarkdownTextObject]:
     return [MarkdownTextObject(text=f) for f in facts]
 
 
+def _stamp(when: datetime) -> str:
+    """A time every reader sees in their own time zone (the ISO form is the fallback)."""
+    iso = when.isoformat(timespec="seconds")
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} at {{time}}|{iso}>"
+
+
 def _when(incident: IncidentView) -> str:
-    stamp = int(incident.declared_at.timestamp())
-    iso = incident.declared_at.isoformat(timespec="seconds")
-    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{iso}>"
+    return _stamp(incident.declared_at)
+
+
+def people(user_ids: tuple[str, ...] | list[str]) -> str:
+    """`<@U1>, <@U2>`, or `_unassigned_` when nobody."""
+    return ", ".join(f"<@{u}>" for u in user_ids) or "_unassigned_"
+
+
+def roles_text(incident: IncidentView) -> str:
+    """One line per role with its current holders."""
+    return "\n".join(f"*{role.capitalize()}*: {people(users)}" for role, users in incident.holders)
+
+
+def commander_of(incident: IncidentView, config: IncidentConfig) -> str:
+    """The commander's mention, or `_unassigned_`."""
+    return people(incident.holders_of(lead_role(config)))
+
+
+def card_controls(incident: IncidentView, config: IncidentConfig) -> list[Block]:
+    """The card's buttons (claim a role, the roles/severity/update forms) and status select; none once finished."""
+    if incident.status in FINISHED:
+        return []
+    lead = lead_role(config)
+    claims = [ButtonElement(text="Take command" if r.name == lead else f"Join as {r.name}"[:75],
+                            action_id=f"{Action.CLAIM_ROLE}{r.name}", value=r.name,
+                            style="primary" if r.name == lead else None) for r in config.roles[:20]]
+    forms = [ButtonElement(text="Assign roles", action_id=Action.OPEN_ROLES, value=str(incident.id)),
+             ButtonElement(text="Change severity", action_id=Action.OPEN_SEVERITY, value=str(incident.id)),
+             ButtonElement(text="Post update", action_id=Action.OPEN_UPDATE, value=str(incident.id))]
+    controls: list[Block] = [ActionsBlock(block_id=B.CARD_ACTIONS, elements=[*claims, *forms])]
+    descriptions = {s.name: s.description for s in config.statuses}
+    allowed = allowed_next(config, incident.status)
+    if allowed:
+        controls.append(ActionsBlock(block_id=B.CARD_STATUS, elements=[StaticSelectElement(
+            action_id=Action.STATUS, placeholder="Move status to…",
+            options=_options(allowed, {**descriptions, "declined": "A false alarm"}))]))
+    return controls
 
 
 def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]:
@@ -92,9 +137,11 @@ def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]
     if incident.description:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(escape(incident.description),
                                                                         SECTION_MAX))))
-    roles = "\n".join(f"*{r.name.capitalize()}*: _unassigned_" for r in config.roles)
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=roles)))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=roles_text(incident))))
+    blocks += card_controls(incident, config)
     context = [f"Declared {_when(incident)}"]
+    if incident.last_update_at:
+        context.append(f"last update {_stamp(incident.last_update_at)}")
     if incident.source_permalink:
         context.append(f"<{incident.source_permalink}|from this message>")
     if incident.is_drill:
@@ -105,7 +152,7 @@ def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]
     return [b.to_dict() for b in blocks]
 
 
-def announcement(incident: IncidentView) -> list[dict[str, Any]]:
+def announcement(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]:
     """The one card per incident in the announcement channel."""
     lines = [
         f"{_icon(incident)} *{incident.label}* · {incident.severity} · {incident.status}",
@@ -113,6 +160,9 @@ def announcement(incident: IncidentView) -> list[dict[str, Any]]:
     ]
     if incident.service:
         lines.append(f"Affected service: {escape(incident.service)}")
+    lines.append(f"Commander: {commander_of(incident, config)}")
+    if incident.last_update_at:
+        lines.append(f"Last update: {_stamp(incident.last_update_at)} (in the thread)")
     lines.append(f"Join <#{incident.channel_id}> · declared by <@{incident.reporter_id}>")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
     if incident.is_drill:
@@ -171,7 +221,7 @@ def help_text(commands: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def incident_list(incidents: list[IncidentView]) -> str:
+def incident_list(incidents: list[IncidentView], config: IncidentConfig) -> str:
     """The `/incident list` answer."""
     if not incidents:
         return "No open incidents. :tada:  Declare one with `/incident declare <title>`."
@@ -180,5 +230,5 @@ def incident_list(incidents: list[IncidentView]) -> str:
         drill = " · DRILL" if i.is_drill else ""
         lock = " · 🔒 private" if i.is_private else ""
         lines.append(f"• *#{i.number}* {escape(shorten(i.title, 200))} · {i.severity} · {i.status} · "
-                     f"commander: _unassigned_ · <#{i.channel_id}>{drill}{lock}")
+                     f"commander: {commander_of(i, config)} · <#{i.channel_id}>{drill}{lock}")
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig, Settings
 from bot.slack.adapters import SlackIncidentChat
+from bot.timeline.pipeline import TimelineCapture
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,17 @@ class Deps:
     settings: Settings
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime]
+    jobs: Executor
+    timeline: TimelineCapture  # stores captured messages after the ack, catches up channels
+
+    def later(self, reply: Callable[[str], None], work: Callable[[], None]) -> None:
+        """Run slow work after the ack on the jobs pool, so Bolt's listener threads stay free for acks.
+
+        A storm of declarations waiting on Slack's rate limits queues here instead of starving commands.
+        """
+        from bot.slack.errors import guarded
+
+        self.jobs.submit(guarded, reply, work)
 
     @property
     def config(self) -> IncidentConfig:

@@ -12,6 +12,9 @@ class Callback(StrEnum):
     DECLARE_FROM_MESSAGE = "declare_from_message"
     ADD_TO_TIMELINE = "add_to_timeline"
     DECLARE_MODAL = "declare_incident_modal"
+    ROLES_MODAL = "incident_roles_modal"
+    SEVERITY_MODAL = "incident_severity_modal"
+    UPDATE_MODAL = "incident_update_modal"
 
 
 class Block(StrEnum):
@@ -24,6 +27,12 @@ class Block(StrEnum):
     SERVICE = "service"
     DESCRIPTION = "description"
     OPTIONS = "options"
+    REASON = "reason"                  # severity modal
+    UPDATE = "update"                  # update modal
+    ROLE_PREFIX = "role:"              # roles modal: one input block per role, "role:<name>"
+    CARD_ACTIONS = "card_actions"      # incident card: claim buttons and forms
+    CARD_STATUS = "card_status"        # incident card: the status select
+    RUNBOOK_STEP = "runbook_step"                # prefix: a checklist step is block "runbook_step:<checklist>:<n>"
 
 
 class Action(StrEnum):
@@ -37,6 +46,15 @@ class Action(StrEnum):
     DESCRIPTION = "description_input"
     OPTIONS = "options_checkboxes"
     OPEN_CHANNEL = "open_incident_channel"
+    REASON = "reason_input"
+    UPDATE = "update_input"
+    ROLE_USERS = "role_users"
+    CLAIM_ROLE = "claim_role:"         # card buttons "claim_role:<name>" (action ids are unique per block)
+    OPEN_ROLES = "open_roles_form"
+    OPEN_SEVERITY = "open_severity_form"
+    OPEN_UPDATE = "open_update_form"
+    STATUS = "status_select"
+    RUNBOOK_STEP = "runbook_step"                # a checklist step's checkbox (its block id names the step)
 
 
 class Option(StrEnum):

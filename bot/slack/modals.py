@@ -14,9 +14,9 @@ from bot.incidents.errors import InvalidInput
 from bot.incidents.service import Declaration, validate
 from bot.slack import blocks
 from bot.slack.deps import Deps
-from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND, Action, Block, Callback, Option
 from bot.slack.replies import Reply, ephemeral_or_dm
+from bot.slack.runbooks import SlackChecklists
 
 TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 
@@ -41,7 +41,7 @@ def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *
 def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, reply: Reply) -> None:
     """Declare, open the channel, tell the declarer where it is (a repeated submission stays quiet)."""
     incident, created = opening.declare_incident(deps.sessions, deps.config, deps.chat(client), declaration,
-                                                 deps.clock)
+                                                 deps.clock, checklists=SlackChecklists(client))
     if not created:
         return
     reply(f"{incident.label} declared: <#{incident.channel_id}>. You are in the channel; "
@@ -92,4 +92,4 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         reply = ephemeral_or_dm(client, user_id, declaration.source_channel_id)
-        guarded(reply, lambda: declare_and_reply(deps, client, declaration, reply))
+        deps.later(reply, lambda: declare_and_reply(deps, client, declaration, reply))

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import modals
+from bot.slack import key_marks, modals
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import Callback
@@ -50,7 +50,9 @@ def register(app: App, deps: Deps) -> None:
         guarded(reply, work)
 
     @app.shortcut(Callback.ADD_TO_TIMELINE)
-    def on_add_to_timeline(ack: Ack, respond: Respond) -> None:
+    def on_add_to_timeline(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        respond(text="Marking key events comes with timeline capture, which this version does not have yet. "
-                     "The message is still in the channel's history.", response_type="ephemeral")
+        reply = via_respond(respond)
+        guarded(reply, lambda: reply(key_marks.add_to_timeline(deps, body["user"]["id"],
+                                                                body.get("channel", {}).get("id", ""),
+                                                                body.get("message") or {})))

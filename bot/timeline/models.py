@@ -12,7 +12,12 @@ from bot.db import Base, UTCDateTime
 
 
 class TimelineMessage(Base):
-    """One human message in an incident channel, stored once (unique channel + ts)."""
+    """One human message in an incident channel, stored once (unique channel + ts).
+
+    `text` is the newest text (`edit_ts` names the edit it came from, so an older edit arriving late
+    never replaces it). A deleted message is a tombstone: text, files, links and revisions are gone,
+    `deleted_at`/`deleted_by` stay.
+    """
 
     __tablename__ = "timeline_messages"
     __table_args__ = (
@@ -31,6 +36,7 @@ class TimelineMessage(Base):
     links: Mapped[list[str] | None] = mapped_column(JSON)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    edit_ts: Mapped[str | None] = mapped_column(String(32))  # Slack ts of the newest edit applied
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by: Mapped[str | None] = mapped_column(String(32))
     is_key: Mapped[bool] = mapped_column(Boolean, default=False)

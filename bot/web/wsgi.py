@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_bolt import App
@@ -16,6 +17,7 @@ SLACK_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's largest payloads (modal submissions) are far below this
 
 StartResponse = Callable[..., Any]
+FastPath = Callable[[bytes, Mapping[str, str]], "int | None"]
 
 
 def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
@@ -35,8 +37,13 @@ def database_ok(engine: Engine) -> bool:
         return False
 
 
-def make_wsgi(app: App | None, engine: Engine) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP."""
+def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None = None,
+              ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP.
+
+    `fast_events(body, headers)` may answer a Slack request before Bolt does (the timeline's message
+    events, bot/slack/fastpath.py); when it returns None the request goes to Bolt unchanged.
+    """
     slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -51,6 +58,15 @@ def make_wsgi(app: App | None, engine: Engine) -> Callable[[dict[str, Any], Star
             length = int(environ.get("CONTENT_LENGTH") or 0)
             if length > MAX_BODY:
                 return _json(start_response, "413 Content Too Large", {"error": "request body too large"})
+            if fast_events is not None:
+                body = environ["wsgi.input"].read(length) if length else b""
+                signed = {"x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                          "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", "")}
+                status = fast_events(body, signed)
+                if status is not None:
+                    start_response(f"{status} OK", [("Content-Length", "0")])
+                    return [b""]
+                environ["wsgi.input"] = io.BytesIO(body)
             return slack(environ, start_response)
         return _json(start_response, "404 Not Found", {"error": f"no such page: {path}"})
 

@@ -1,4 +1,4 @@
-"""role assignments
+"""role assignments; the incident's last status update time
 
 Revision ID: 0002
 Revises: 0001
@@ -34,9 +34,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("role_assignments", schema=None) as batch_op:
         batch_op.create_index("ix_role_assignments_incident_id_role", ["incident_id", "role"], unique=False)
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_update_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_column("last_update_at")
     with op.batch_alter_table("role_assignments", schema=None) as batch_op:
         batch_op.drop_index("ix_role_assignments_incident_id_role")
     op.drop_table("role_assignments")

@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('links', sa.JSON(), nullable=True),
     sa.Column('posted_at', UTCDateTime(), nullable=False),
     sa.Column('edited_at', UTCDateTime(), nullable=True),
+    sa.Column('edit_ts', sa.String(length=32), nullable=True),
     sa.Column('deleted_at', UTCDateTime(), nullable=True),
     sa.Column('deleted_by', sa.String(length=32), nullable=True),
     sa.Column('is_key', sa.Boolean(), nullable=False),

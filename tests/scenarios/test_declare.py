@@ -69,7 +69,7 @@ def test_a_declaration_makes_few_slack_calls(bot: Harness) -> None:
     emu.wait_for(lambda: emu.responses())
     methods = [c.method for c in emu.calls() if c.method != "auth.test"]
     assert sorted(methods) == sorted(["conversations.create", "conversations.setTopic", "conversations.setPurpose",
-                                      "conversations.invite", "chat.postMessage", "chat.postMessage"])
+                                      "conversations.invite", "chat.postMessage", "chat.postMessage", "pins.add"])
 
 
 def fill(bot: Harness, view: dict[str, Any], **fields: Any) -> dict[str, Any]:

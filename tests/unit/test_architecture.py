@@ -19,7 +19,11 @@ def imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", sorted((BOT / "incidents").rglob("*.py")), ids=lambda p: p.name)
+DOMAIN = sorted([*(BOT / "incidents").rglob("*.py"), *(BOT / "runbooks").rglob("*.py"),
+                 *(BOT / "timeline").rglob("*.py")])
+
+
+@pytest.mark.parametrize("path", DOMAIN, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_the_domain_does_not_import_slack_or_jinja(path: Path) -> None:
     assert not imports(path) & {"slack_bolt", "slack_sdk", "jinja2"}
 

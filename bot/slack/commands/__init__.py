@@ -10,7 +10,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.slack import blocks
-from bot.slack.commands import declare, listing
+from bot.slack.commands import declare, levels, listing, roles, runbooks, status, update
+from bot.slack.commands import timeline as timeline_cmd
 from bot.slack.commands.invocation import Handler, Invocation
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND
@@ -38,6 +39,32 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "declare at once with the default severity (`--drill` for a drill, `--private` for a private one)",
                declare.open_form),
     Subcommand("list", f"{COMMAND} list", "open incidents with their channels", listing.show, ("ls", "open")),
+    Subcommand("roles", f"{COMMAND} roles", "the roles form: a person picker per role", roles.open_form),
+    Subcommand("assign", f"{COMMAND} commander|investigator|communicator <@person>",
+               "give a role directly (hands a one-holder role over; `me` for yourself)", roles.assign,
+               ("commander", "investigator", "communicator")),
+    Subcommand("severity", f"{COMMAND} severity [<level> [reason]]",
+               "change the severity: the form, or directly (`sev1`, `SEV1`, `1`)", levels.severity, ("sev",)),
+    Subcommand("priority", f"{COMMAND} priority [<p> [reason]]", "change the priority (`p1`, `P1`, `1`)",
+               levels.priority),
+    Subcommand("status", f"{COMMAND} status [<state>]",
+               "move through the lifecycle (investigating → identified → monitoring → resolved → closed, "
+               "or declined)", status.status),
+    Subcommand("reopen", f"{COMMAND} reopen", "reopen a resolved incident", status.reopen),
+    Subcommand("update", f"{COMMAND} update [<text>]",
+               "post a status update in the channel and under the announcement (the form without text)",
+               update.update),
+    Subcommand("runbook", f"{COMMAND} runbook [<name>]",
+               "the runbooks that apply here (in an incident channel); with a name, post that checklist",
+               runbooks.runbook, ("runbooks",)),
+    Subcommand("category", f"{COMMAND} category <name>",
+               "re-classify the incident (`none` clears it); runbooks that now apply are posted", runbooks.category),
+    Subcommand("service", f"{COMMAND} service <name>",
+               "change the affected service (`none` clears it); runbooks that now apply are posted",
+               runbooks.service),
+    Subcommand("note", f"{COMMAND} note <text>", "add a key event to the incident's timeline",
+               timeline_cmd.note),
+    Subcommand("timeline", f"{COMMAND} timeline", "the incident's key events so far", timeline_cmd.show),
     Subcommand("help", f"{COMMAND} help", "this help", _help, ("?", "h")),
 )
 
@@ -67,11 +94,14 @@ def register(app: App, deps: Deps) -> None:
     def on_incident(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         word, args = split(command.get("text", ""))
         inv = Invocation(user_id=command["user_id"], channel_id=command.get("channel_id", ""), args=args,
-                         trigger_id=command.get("trigger_id", ""), ack=ack, respond=respond, client=client)
+                         trigger_id=command.get("trigger_id", ""), ack=ack, respond=respond, client=client,
+                         word=word.lower())
         if not word:
             ack(text=help_text())
             return
         sub = find(word)
+        if sub is None and word.lower() in {r.name for r in deps.config.roles}:
+            sub = find("assign")  # a configured role beyond the default three
         if sub is None:
             ack(text=f"I don't know `{COMMAND} {blocks.escape(word)}`.\n\n{help_text()}")
             return

@@ -7,7 +7,6 @@ from bot.incidents.service import Declaration, validate
 from bot.slack import blocks, modals
 from bot.slack.commands.invocation import Invocation
 from bot.slack.deps import Deps
-from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND
 from bot.slack.replies import via_respond
 
@@ -50,4 +49,4 @@ def open_form(deps: Deps, inv: Invocation) -> None:
     kind = "drill" if declaration.drill else "incident"
     inv.ack(text=f"Declaring {kind} *{blocks.escape(declaration.title)}* ({declaration.severity})…")
     reply = via_respond(inv.respond)
-    guarded(reply, lambda: modals.declare_and_reply(deps, inv.client, declaration, reply))
+    deps.later(reply, lambda: modals.declare_and_reply(deps, inv.client, declaration, reply))

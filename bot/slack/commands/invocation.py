@@ -24,6 +24,7 @@ class Invocation:
     ack: Ack
     respond: Respond
     client: WebClient
+    word: str = ""  # the subcommand as typed, lowercased (`commander`, `investigator`, … share a handler)
 
 
 Handler = Callable[["Deps", Invocation], None]

@@ -12,4 +12,4 @@ def show(deps: Deps, inv: Invocation) -> None:
     """Answer with the incidents that are not closed (private ones only to their declarer)."""
     with deps.begin() as session:
         incidents = queries.open_incidents(session, deps.config, inv.user_id)
-    inv.ack(text=blocks.incident_list(incidents))
+    inv.ack(text=blocks.incident_list(incidents, deps.config))

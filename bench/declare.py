@@ -1,0 +1,112 @@
+"""Workloads 3 and 4: how fast a declaration is ready, and a storm of them under Slack's rate limits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.common import bot_stack
+from bot.emulator import SlackEmulator
+from bot.incidents.models import Incident
+
+
+def _ready_time(emu: SlackEmulator, channel_id: str, announce: str, sent_at: float) -> tuple[float, list[Any]]:
+    """When the channel was ready (created, declarer invited, card posted, announced), from the call log."""
+    calls = [c for c in emu.calls() if c.at >= sent_at - 0.001 and c.method != "auth.test"]
+    needed = [c for c in calls if _needed_for_ready(c, channel_id, announce)]
+    end = max(c.at + c.duration for c in needed)
+    return end - sent_at, calls
+
+
+def _needed_for_ready(c: Any, channel_id: str, announce: str) -> bool:
+    if c.method == "conversations.create":
+        return bool(c.status == 200 and c.response.get("ok"))
+    if c.method == "conversations.invite":
+        return bool(c.args.get("channel") == channel_id)
+    return bool(c.method == "chat.postMessage" and c.args.get("channel") in (channel_id, announce))
+
+
+def _waves(calls: list[Any], until: float) -> int:
+    """Sequential round trips: a call starting after every earlier call ended begins a new wave."""
+    waves, frontier = 0, 0.0
+    for c in sorted(calls, key=lambda c: c.at):
+        if c.at >= until:
+            break
+        if c.at >= frontier:
+            waves += 1
+        frontier = max(frontier, c.at + c.duration)
+    return waves
+
+
+def declare_latency(database_url: str, latency: float, repeats: int) -> dict[str, Any]:
+    """Workload 3: slash command → ready channel, with `latency` seconds added to every Slack call."""
+    times: list[float] = []
+    waves: list[int] = []
+    totals: list[int] = []
+    with bot_stack(database_url) as stack:
+        emu = stack.emu
+        emu.emit_events = False
+        alice, general, announce = emu.user_id("alice"), emu.channel_id("general"), emu.channel_id("incidents")
+        emu.slash_command(alice, general, "/incident", "list")  # warm up: auth.test, connections
+        emu.latency = latency
+        for n in range(1, repeats + 1):
+            emu.clear_calls()
+            answered = len(emu.responses(user=alice))
+            sent = time.time()
+            emu.slash_command(alice, general, "/incident", f"declare Benchmark incident {n}")
+            incident = emu.wait_for(lambda n=n: _incident(stack, n), timeout=30)
+            emu.wait_for(lambda a=answered: len(emu.responses(user=alice)) > a, timeout=10)
+            ready, calls = _ready_time(emu, incident.channel_id, announce, sent)
+            times.append(ready)
+            waves.append(_waves(calls, sent + ready))
+            totals.append(len(calls))
+    figures: dict[str, Any] = {"latency_ms": latency * 1000, "ready_ms": sorted(times)[len(times) // 2] * 1000,
+                               "ready_max_ms": max(times) * 1000, "total_calls": max(totals)}
+    if latency > 0:  # with no latency the calls are too quick to overlap, so waves say nothing
+        figures["critical_path_calls"] = max(waves)
+    return figures
+
+
+def _incident(stack: Any, number: int) -> Any:
+    with stack.runtime.sessions() as s:
+        found = s.scalar(select(Incident).where(Incident.number == number))
+        return found if found is not None and found.setup_state != "opening" else None
+
+
+def declare_storm(database_url: str, count: int) -> dict[str, Any]:
+    """Workload 4: `count` declarations at once with Slack's tier limits on (conversations.create: Tier 2)."""
+    with bot_stack(database_url) as stack:
+        emu = stack.emu
+        emu.emit_events = False
+        emu.slash_command(emu.user_id("alice"), emu.channel_id("general"), "/incident", "list")
+        emu.rate_limits = True
+        users = [emu.add_user(f"responder{i}") for i in range(count)]
+        started = time.perf_counter()
+        threads = [threading.Thread(target=emu.slash_command, args=(u, emu.channel_id("general"), "/incident",
+                                                                     f"declare Storm incident {i}"))
+                   for i, u in enumerate(users)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+        def all_done() -> bool:
+            with stack.runtime.sessions() as s:
+                pending = s.scalar(select(func.count()).select_from(Incident)
+                                   .where(Incident.setup_state == "opening"))
+                done = s.scalar(select(func.count()).select_from(Incident))
+            return bool(done == count and pending == 0)
+
+        emu.wait_for(all_done, timeout=180, interval=0.2)
+        elapsed = time.perf_counter() - started
+        with stack.runtime.sessions() as s:
+            rows = s.scalars(select(Incident)).all()
+        names = [c["name"] for c in emu.channels() if c["name"].startswith("inc-")]
+        throttled = len([c for c in emu.calls("conversations.create") if c.status == 429])
+    return {"declared": len(rows), "ready": len([r for r in rows if r.setup_state == "ready"]),
+            "channels": len(names),
+            "duplicates": len(names) - len(set(names)) + len(rows) - len({r.title for r in rows}),
+            "seconds_to_last": elapsed, "throttled_creates": throttled}

@@ -1,0 +1,1 @@
+"""Follow-up actions agreed during or after an incident."""

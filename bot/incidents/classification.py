@@ -1,0 +1,59 @@
+"""Writes that re-classify an incident: its category and its affected service. Callers own the transaction.
+
+After committing a change, callers post the runbooks that now apply (`bot.runbooks.posting.post_matching`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import IncidentConfig
+from bot.incidents.enums import EventKind
+from bot.incidents.errors import InvalidInput
+from bot.incidents.models import Incident, TimelineEvent
+from bot.incidents.service import MAX_SERVICE
+
+CLEAR = ("none", "-")
+
+
+def change_category(session: Session, config: IncidentConfig, incident_id: int, typed: str, *, actor_id: str,
+                    now: datetime) -> tuple[str | None, str | None] | None:
+    """Set the category (`none` clears it); returns (old, new), or None when it already was that."""
+    category = typed.strip().lower()
+    if not category:
+        raise InvalidInput(f"Say which category: {', '.join(config.categories)} (or `none`).", field="category")
+    new = None if category in CLEAR else category
+    if new is not None and new not in config.categories:
+        raise InvalidInput(f"`{typed.strip()}` is not a category. Use one of: {', '.join(config.categories)} "
+                           "(or `none`).", field="category")
+    incident = session.get_one(Incident, incident_id, with_for_update=True)
+    old = incident.category
+    if old == new:
+        return None
+    incident.category = new
+    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.CATEGORY_CHANGED, occurred_at=now,
+                              actor_id=actor_id, text=f"Category changed: {old or 'none'} → {new or 'none'}",
+                              data={"from": old, "to": new}))
+    return old, new
+
+
+def change_service(session: Session, incident_id: int, typed: str, *, actor_id: str,
+                   now: datetime) -> tuple[str | None, str | None] | None:
+    """Set the affected service (`none` clears it); returns (old, new), or None when it already was that."""
+    service = " ".join(typed.split())
+    if not service:
+        raise InvalidInput("Say which service is affected, e.g. `checkout-api` (or `none`).", field="service")
+    if len(service) > MAX_SERVICE:
+        raise InvalidInput(f"The service name is too long; keep it under {MAX_SERVICE} characters.", field="service")
+    new = None if service.lower() in CLEAR else service
+    incident = session.get_one(Incident, incident_id, with_for_update=True)
+    old = incident.service
+    if old == new:
+        return None
+    incident.service = new
+    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.SERVICE_CHANGED, occurred_at=now,
+                              actor_id=actor_id, text=f"Affected service changed: {old or 'none'} → {new or 'none'}",
+                              data={"from": old, "to": new}))
+    return old, new

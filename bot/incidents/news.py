@@ -1,0 +1,82 @@
+"""What changed in an incident, as the chat side needs to tell it: one small record per kind of change.
+
+The domain decides *what* is said and *where* (channel, announcement thread, a person's DMs); the chat
+adapter decides how it looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """`user_id` took `role` (None: the role was left empty); `previous` held it before, if anyone."""
+
+    role: str
+    user_id: str | None
+    previous: str | None
+    by: str
+    duties: str
+
+    announced = False
+    in_topic = False
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """Severity or priority moved from `old` to `new`; `crossed_major` when it entered or left a major level."""
+
+    field: str  # "severity" | "priority"
+    old: str | None
+    new: str
+    by: str
+    reason: str | None = None
+    crossed_major: bool = False
+    now_major: bool = False
+
+    @property
+    def announced(self) -> bool:
+        """A change into or out of a major severity is told under the announcement too."""
+        return self.crossed_major
+
+    @property
+    def in_topic(self) -> bool:
+        """The topic shows severity, not priority."""
+        return self.field == "severity"
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The status moved from `old` to `new`; `reopened` when it went back from resolved."""
+
+    old: str
+    new: str
+    by: str
+    reopened: bool = False
+    milestone: bool = False  # resolved, closed, declined or reopened: told under the announcement too
+
+    in_topic = True
+
+    @property
+    def announced(self) -> bool:
+        """Resolves, closes and reopens reach the announcement thread."""
+        return self.milestone or self.reopened
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A status update written by a responder."""
+
+    text: str
+    by: str
+    at: datetime
+    severity: str
+    status: str
+
+    announced = True
+    in_topic = False
+
+
+News = RoleChange | LevelChange | StatusChange | StatusUpdate

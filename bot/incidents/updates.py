@@ -1,0 +1,36 @@
+"""Status updates: a responder's words for everyone following the incident. Callers own the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.incidents.enums import EventKind
+from bot.incidents.errors import InvalidInput
+from bot.incidents.history import record
+from bot.incidents.models import Incident
+from bot.incidents.news import StatusUpdate
+
+MAX_UPDATE = 2800  # leaves room in Slack's 3,000-character section for the heading
+
+
+def validate_update(text: str) -> str:
+    """The update's text, trimmed; InvalidInput when blank or too long."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("Write the update after the command, e.g. `/incident update The fix is rolling out; "
+                           "errors are dropping.`", field="update")
+    if len(text) > MAX_UPDATE:
+        raise InvalidInput(f"The update is {len(text)} characters; keep it under {MAX_UPDATE} "
+                           "(paste details into the channel instead).", field="update")
+    return text
+
+
+def post_update(session: Session, incident: Incident, text: str, by: str, now: datetime) -> StatusUpdate:
+    """Record a status update as a key event and as the incident's latest update."""
+    text = validate_update(text)
+    incident.last_update_at = now
+    record(session, incident, EventKind.UPDATE_POSTED, by=by, now=now, text=text,
+           data={"severity": incident.severity, "status": incident.status})
+    return StatusUpdate(text=text, by=by, at=now, severity=incident.severity, status=incident.status)

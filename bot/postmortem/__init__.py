@@ -1,0 +1,1 @@
+"""The postmortem: rendered from Jinja templates a team owns, stored, uploaded, printable."""

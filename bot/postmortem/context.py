@@ -1,0 +1,276 @@
+"""What a postmortem template sees: plain, read-only values built from the database (documented in the README)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import IncidentConfig
+from bot.followups.models import Followup
+from bot.incidents.enums import EventKind
+from bot.incidents.models import Incident, RoleAssignment, TimelineEvent
+from bot.runbooks import queries as runbook_queries
+from bot.timeline import queries as timeline_queries
+
+Names = Callable[[set[str]], dict[str, str]]
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the incident; prints as their name."""
+
+    id: str
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change of severity, priority or status: from `before` to `after`, by whom, why."""
+
+    at: datetime
+    before: str | None
+    after: str
+    by: Person | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One stint in a role; `relieved_at` is None for whoever holds it now."""
+
+    person: Person
+    assigned_at: datetime
+    assigned_by: Person | None
+    relieved_at: datetime | None
+    relieved_by: Person | None
+
+
+@dataclass(frozen=True)
+class RoleHistory:
+    """A role and everyone who held it, in order (hand-overs are the changes of holder)."""
+
+    name: str
+    holders: list[Holder]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A named moment of the incident (declared, detected, acknowledged, mitigated, resolved, closed)."""
+
+    name: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Time from declaration to each milestone (None when not reached)."""
+
+    to_acknowledge: timedelta | None
+    to_mitigate: timedelta | None
+    to_resolve: timedelta | None
+    to_close: timedelta | None
+
+
+@dataclass(frozen=True)
+class KeyEvent:
+    """A key moment: a system event, a note, or a message marked with 📌 / "Add to timeline"."""
+
+    at: datetime
+    kind: str
+    actor: Person | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """A human message of the channel, as its newest text; deleted messages never appear."""
+
+    at: datetime
+    author: Person | None
+    text: str
+    in_thread: bool
+    edited: bool
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FollowupItem:
+    """An action item."""
+
+    text: str
+    owner: Person | None
+    due_on: date | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class RunbookStep:
+    """A runbook step, done (by whom, when) or not."""
+
+    number: int
+    text: str
+    done: bool
+    done_by: Person | None
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RunbookReport:
+    """A runbook posted in the incident and what became of its steps."""
+
+    title: str
+    steps: list[RunbookStep]
+
+    @property
+    def done(self) -> list[RunbookStep]:
+        """Steps ticked."""
+        return [s for s in self.steps if s.done]
+
+    @property
+    def not_done(self) -> list[RunbookStep]:
+        """Steps nobody ticked."""
+        return [s for s in self.steps if not s.done]
+
+
+@dataclass(frozen=True)
+class PostmortemContext:
+    """Everything a postmortem template may use, as `incident`, `milestones`, … (see README)."""
+
+    incident: Incident
+    label: str
+    reporter: Person | None
+    severity_history: list[Change]
+    priority_history: list[Change]
+    status_history: list[Change]
+    roles: list[RoleHistory]
+    milestones: list[Milestone]
+    durations: Durations
+    key_events: list[KeyEvent]
+    followups: list[FollowupItem]
+    runbooks: list[RunbookReport]
+    messages: list[LogLine]
+    timezone: str
+    generated_at: datetime
+
+    def as_template_vars(self) -> dict[str, Any]:
+        """The names a template sees."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def build(session: Session, config: IncidentConfig, incident: Incident, names: Names,
+          now: datetime) -> PostmortemContext:
+    """Gather the incident's history into a template context; `names` maps user ids to display names."""
+    events = list(session.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == incident.id)
+                                  .order_by(TimelineEvent.occurred_at, TimelineEvent.id)))
+    assignments = list(session.scalars(select(RoleAssignment).where(RoleAssignment.incident_id == incident.id)
+                                       .order_by(RoleAssignment.assigned_at, RoleAssignment.id)))
+    followups = list(session.scalars(select(Followup).where(Followup.incident_id == incident.id)
+                                     .order_by(Followup.created_at, Followup.id)))
+    key = timeline_queries.key_events(session, incident.id)
+    log = [e for e in timeline_queries.full_timeline(session, incident.id)
+           if e.kind == timeline_queries.MESSAGE and not e.deleted]
+    runbooks = runbook_queries.runbook_steps(session, incident.id)
+    mentioned = {m.group(1) for e in [*key, *log] for m in _USER.finditer(e.text or "")}
+    people = _people(names, _ids(incident, events, assignments, followups, key, log, runbooks) | mentioned)
+    who = people.get
+
+    def plain(text: str | None) -> str:
+        return _readable(text or "", people)
+
+    return PostmortemContext(
+        incident=incident, label=f"{'DRILL' if incident.is_drill else 'Incident'} #{incident.number}",
+        reporter=who(incident.reporter_id),
+        severity_history=_changes(events, EventKind.SEVERITY_CHANGED, who),
+        priority_history=_changes(events, EventKind.PRIORITY_CHANGED, who),
+        status_history=_changes(events, EventKind.STATUS_CHANGED, who),
+        roles=_roles(config, assignments, who),
+        milestones=_milestones(incident), durations=_durations(incident),
+        key_events=[KeyEvent(e.at, e.kind, who(e.actor_id) if e.actor_id else None, plain(e.text)) for e in key],
+        followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None)
+                   for f in followups],
+        runbooks=[RunbookReport(r.title, [RunbookStep(s.number, s.text, s.done,
+                                                      who(s.done_by) if s.done_by else None, s.done_at)
+                                          for s in r.steps]) for r in runbooks],
+        messages=[LogLine(e.at, who(e.actor_id) if e.actor_id else None, plain(e.text),
+                          bool(e.thread_ts and e.thread_ts != e.ts), e.edited_at is not None, e.files)
+                  for e in log],
+        timezone=config.timezone, generated_at=now,
+    )
+
+
+def _ids(incident: Incident, events: list[TimelineEvent], assignments: list[RoleAssignment],
+         followups: list[Followup], key: Iterable[Any], log: Iterable[Any], runbooks: Iterable[Any]) -> set[str]:
+    ids = {incident.reporter_id}
+    ids |= {e.actor_id for e in events if e.actor_id}
+    for a in assignments:
+        ids |= {x for x in (a.user_id, a.assigned_by, a.relieved_by) if x}
+    ids |= {f.owner_id for f in followups if f.owner_id}
+    ids |= {e.actor_id for e in key if e.actor_id}
+    ids |= {e.actor_id for e in log if e.actor_id}
+    ids |= {s.done_by for r in runbooks for s in r.steps if s.done_by}
+    return ids
+
+
+def _readable(text: str, people: dict[str, Person]) -> str:
+    """Slack markup as people read it: `<@U1>` → `@Ada`, `<#C1|ops>` → `#ops`, `<url|label>` → `label (url)`,
+    and Slack's own escaping (`&amp;` …) undone (templates escape again for their format)."""
+    text = _USER.sub(lambda m: "@" + (people[m.group(1)].name if m.group(1) in people else m.group(2) or m.group(1)),
+                     text)
+    text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _people(names: Names, ids: set[str]) -> dict[str, Person]:
+    found = names(ids)
+    return {i: Person(i, found.get(i) or i) for i in ids}
+
+
+def _changes(events: list[TimelineEvent], kind: str, who: Callable[[str], Person | None]) -> list[Change]:
+    out = []
+    for e in events:
+        if e.kind != kind:
+            continue
+        data = e.data or {}
+        out.append(Change(e.occurred_at, data.get("from"), str(data.get("to", "")),
+                          who(e.actor_id) if e.actor_id else None, data.get("reason") or None))
+    return out
+
+
+def _roles(config: IncidentConfig, assignments: list[RoleAssignment],
+           who: Callable[[str], Person | None]) -> list[RoleHistory]:
+    def person(user_id: str | None) -> Person | None:
+        return who(user_id) if user_id else None
+
+    out = []
+    for role in config.roles:
+        holders = [Holder(who(a.user_id) or Person(a.user_id, a.user_id), a.assigned_at, person(a.assigned_by),
+                          a.relieved_at, person(a.relieved_by)) for a in assignments if a.role == role.name]
+        out.append(RoleHistory(role.name, holders))
+    return out
+
+
+def _milestones(incident: Incident) -> list[Milestone]:
+    return [Milestone("declared", incident.declared_at), Milestone("detected", incident.declared_at),
+            Milestone("acknowledged", incident.acknowledged_at), Milestone("mitigated", incident.mitigated_at),
+            Milestone("resolved", incident.resolved_at), Milestone("closed", incident.closed_at)]
+
+
+def _durations(incident: Incident) -> Durations:
+    def since(at: datetime | None) -> timedelta | None:
+        return at - incident.declared_at if at else None
+
+    return Durations(since(incident.acknowledged_at), since(incident.mitigated_at), since(incident.resolved_at),
+                     since(incident.closed_at))

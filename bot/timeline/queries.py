@@ -1,0 +1,109 @@
+"""Reads of the timeline: key events, the full log, what catch-up needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.incidents.models import Incident, TimelineEvent
+from bot.incidents.queries import FINISHED
+from bot.timeline.models import MessageRevision, TimelineMessage
+
+MESSAGE = "message"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a timeline: a system event or note (`kind` is its EventKind), or a person's message
+    (`kind` is "message"). A deleted message keeps `deleted_at` and `deleted_by`, never its text."""
+
+    at: datetime
+    kind: str
+    actor_id: str | None
+    text: str | None
+    is_key: bool
+    ts: str | None = None
+    thread_ts: str | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def deleted(self) -> bool:
+        """Whether this is a deleted message's tombstone."""
+        return self.deleted_at is not None
+
+
+def _event_entry(e: TimelineEvent) -> Entry:
+    return Entry(at=e.occurred_at, kind=e.kind, actor_id=e.actor_id, text=e.text, is_key=e.is_key)
+
+
+def _message_entry(m: TimelineMessage, revisions: list[dict[str, Any]] | None = None) -> Entry:
+    return Entry(at=m.posted_at, kind=MESSAGE, actor_id=m.user_id, text=m.text, is_key=m.is_key, ts=m.ts,
+                 thread_ts=m.thread_ts, files=list(m.files or []), links=list(m.links or []),
+                 edited_at=m.edited_at, deleted_at=m.deleted_at, deleted_by=m.deleted_by,
+                 revisions=revisions or [])
+
+
+def key_events(session: Session, incident_id: int) -> list[Entry]:
+    """System events, notes and marked messages (deleted ones left out), oldest first."""
+    events = session.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id,
+                                                         TimelineEvent.is_key.is_(True)))
+    messages = session.scalars(select(TimelineMessage).where(
+        TimelineMessage.incident_id == incident_id, TimelineMessage.is_key.is_(True),
+        TimelineMessage.deleted_at.is_(None)))
+    return _ordered([_event_entry(e) for e in events] + [_message_entry(m) for m in messages])
+
+
+def full_timeline(session: Session, incident_id: int) -> list[Entry]:
+    """Everything: system events, notes, every captured message with its edit history, tombstones."""
+    events = session.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == incident_id))
+    messages = list(session.scalars(select(TimelineMessage).where(TimelineMessage.incident_id == incident_id)))
+    history: dict[int, list[dict[str, Any]]] = {}
+    revisions = session.scalars(
+        select(MessageRevision).join(TimelineMessage, MessageRevision.message_id == TimelineMessage.id)
+        .where(TimelineMessage.incident_id == incident_id).order_by(MessageRevision.edited_at))
+    for r in revisions:
+        history.setdefault(r.message_id, []).append({"edit_ts": r.edit_ts, "edited_at": r.edited_at,
+                                                     "text": r.text})
+    return _ordered([_event_entry(e) for e in events] + [_message_entry(m, history.get(m.id)) for m in messages])
+
+
+def _ordered(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (e.at, e.ts or ""))
+
+
+def incident_by_number(session: Session, number: int) -> Incident | None:
+    """The incident with this number, if any."""
+    return session.scalar(select(Incident).where(Incident.number == number))
+
+
+def open_incident_channels(session: Session) -> list[str]:
+    """Channels of incidents not closed or declined: what catch-up on start-up reads."""
+    return list(session.scalars(select(Incident.channel_id).where(
+        Incident.status.not_in(FINISHED), Incident.channel_id.is_not(None)).order_by(Incident.number)))
+
+
+def is_incident_channel(session: Session, channel_id: str) -> bool:
+    """Whether the channel belongs to an incident (open or not)."""
+    return session.scalar(select(Incident.id).where(Incident.channel_id == channel_id)) is not None
+
+
+def last_captured_ts(session: Session, channel_id: str) -> str | None:
+    """The newest message ts captured in the channel: catch-up reads threads active after it."""
+    rows = session.scalars(select(TimelineMessage.ts).where(TimelineMessage.channel_id == channel_id)
+                           .order_by(TimelineMessage.posted_at.desc(), TimelineMessage.ts.desc()).limit(1))
+    return rows.first()
+
+
+def message_count(session: Session, incident_id: int) -> int:
+    """How many messages (tombstones included) the incident's timeline holds."""
+    return int(session.scalar(select(func.count()).select_from(TimelineMessage)
+                              .where(TimelineMessage.incident_id == incident_id)) or 0)
