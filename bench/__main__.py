@@ -1,4 +1,4 @@
-"""`./dev bench [--quick] [--database-url URL] [--only NAMES]`: run the workloads, print a table."""
+"""`./dev bench [--quick] [--database-url URL] [--only NAMES]`: run the workloads, print a table and verdicts."""
 
 from __future__ import annotations
 
@@ -9,59 +9,136 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
+from bench.postmortem import postmortem
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem")
+Figures = dict[str, Any]
 
 
-def _row(name: str, figures: dict[str, Any]) -> str:
-    shown = ", ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items())
-    return f"| {name:<38} | {shown} |"
+@dataclass(frozen=True)
+class Verdict:
+    """One target of product.md ("What good looks like in numbers") against this run's figure."""
+
+    target: str
+    figure: str
+    met: bool
+
+
+def _value(v: Any) -> str:
+    return f"{v:.3f}" if isinstance(v, float) and abs(v) < 10 else f"{v:.1f}" if isinstance(v, float) else str(v)
+
+
+def _row(name: str, figures: Figures) -> str:
+    shown = ", ".join(f"{k}={_value(v)}" for k, v in figures.items())
+    return f"| {name:<40} | {shown} |"
+
+
+def verdicts(results: dict[str, Figures]) -> list[Verdict]:
+    """The targets this run can judge (a workload left out by --only is not judged)."""
+    out: list[Verdict] = []
+    bot, floor = results.get("storm"), results.get("floor")
+    if bot is not None:
+        out.append(Verdict("storm: p99 ack < 100 ms", f"{bot['ack_p99_ms']:.1f} ms", bot["ack_p99_ms"] < 100))
+        out.append(Verdict("storm: every message stored exactly once, all 2xx",
+                           f"missing {bot['missing']}, duplicates {bot['duplicates']}, non-2xx {bot['non_2xx']}",
+                           bot["all_once"] == "yes"))
+    if bot is not None and floor is not None:
+        ratio = bot["stored_per_s"] / floor["stored_per_s"]
+        out.append(Verdict("storm: stored/s >= 0.75 x floor's", f"{ratio:.2f} x "
+                           f"({bot['stored_per_s']:.0f} vs {floor['stored_per_s']:.0f}/s)", ratio >= 0.75))
+        p99 = bot["ack_p99_ms"] / floor["ack_p99_ms"]
+        out.append(Verdict("storm: p99 ack <= 2 x floor's", f"{p99:.2f} x "
+                           f"({bot['ack_p99_ms']:.1f} vs {floor['ack_p99_ms']:.1f} ms)", p99 <= 2))
+    slow = results.get("declare+100")
+    if slow is not None:
+        out.append(Verdict("declare at +100 ms/call: ready < 1 s", f"{slow['ready_ms']:.0f} ms median, "
+                           f"{slow['ready_max_ms']:.0f} ms max", slow["ready_max_ms"] < 1000))
+        out.append(Verdict("declare: <= 9 Slack calls in all", f"{slow['total_calls']} "
+                           f"({slow['critical_path_calls']} in sequence)", slow["total_calls"] <= 9))
+    storm = results.get("declare-storm")
+    if storm is not None:
+        ok = (storm["ready"] == storm["declared"] == storm["announced"] == storm["requested"]
+              and storm["duplicates"] == 0)
+        out.append(Verdict("declare storm: all complete, none duplicated",
+                           f"{storm['ready']}/{storm['requested']} ready, {storm['announced']} announced, "
+                           f"{storm['duplicates']} duplicated, "
+                           f"last after {storm['seconds_to_last']:.1f} s (Tier 2 allows no less than "
+                           f"{storm['slack_bound_s']:.0f} s)", ok))
+    pm = results.get("postmortem")
+    if pm is not None:
+        out.append(Verdict(f"postmortem of {pm['entries']:,} entries < 1 s",
+                           f"{pm['total_s']:.2f} s, peak {pm['peak_mib']:.0f} MiB", pm["total_s"] < 1))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./dev bench", description=__doc__)
     parser.add_argument("--database-url", default=None,
                         help="sqlite (default: a temp file) or a PostgreSQL server URL (a scratch database is made)")
-    parser.add_argument("--quick", action="store_true", help="CI-sized runs")
+    parser.add_argument("--quick", action="store_true", help="CI-sized runs (under a minute)")
     parser.add_argument("--only", default=",".join(WORKLOADS), help=f"comma list of {', '.join(WORKLOADS)}")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    # waitress warns whenever a request waits for a worker thread; in a storm that is the point, not news
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     chosen = [w.strip() for w in args.only.split(",") if w.strip()]
+    unknown = sorted(set(chosen) - set(WORKLOADS))
+    if unknown:
+        parser.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
     backend = "postgresql" if args.database_url and args.database_url.startswith("postgres") else "sqlite"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"incident-bot benchmark · {backend} · {platform.python_implementation()} {platform.python_version()} · "
-          f"{os.cpu_count()} CPUs · {platform.machine()} · {'quick' if args.quick else 'full'}")
-    print("| workload                               | figures |")
+          f"{os.cpu_count()} CPUs · {platform.machine()} · {'quick' if args.quick else 'full'} · "
+          f"load {load:.2f} at start")
+    print("| workload                                 | figures |")
     print("|---|---|")
-    runs: list[tuple[str, Callable[[str], dict[str, Any]]]] = []
+    runs: list[tuple[str, str, Callable[[str], Figures]]] = []
     if "storm" in chosen:
         total = 400 if args.quick else 2000
-        runs.append((f"1. event storm, {total} from 8 senders", lambda url: bot_storm(url, total)))
-        runs.append(("2. the floor, same storm", lambda url: floor_storm(url, total)))
+        runs.append(("storm", f"1. event storm, {total} from 8 senders", lambda url: bot_storm(url, total)))
+        runs.append(("floor", "2. the floor, same storm", lambda url: floor_storm(url, total)))
     if "declare" in chosen:
         repeats = 3 if args.quick else 10
-        runs.append(("3. declare latency, +0 ms per call", lambda url: declare_latency(url, 0.0, repeats)))
-        runs.append(("3. declare latency, +100 ms per call", lambda url: declare_latency(url, 0.1, repeats)))
+        runs.append(("declare+0", "3. declare latency, +0 ms per call",
+                     lambda url: declare_latency(url, 0.0, repeats)))
+        runs.append(("declare+100", "3. declare latency, +100 ms per call",
+                     lambda url: declare_latency(url, 0.1, repeats)))
     if "declare-storm" in chosen:
         count = 30
-        runs.append((f"4. declare storm, {count} at once, Tier 2", lambda url: declare_storm(url, count)))
-    results: dict[str, dict[str, Any]] = {}
-    for name, run in runs:
+        runs.append(("declare-storm", f"4. declare storm, {count} at once, Tier 2",
+                     lambda url: declare_storm(url, count)))
+    if "postmortem" in chosen:
+        entries = 10_000
+        runs.append(("postmortem", f"5. postmortem, {entries:,} entries", lambda url: postmortem(url, entries)))
+    results: dict[str, Figures] = {}
+    for key, name, run in runs:
         started = time.perf_counter()
         with scratch_database(args.database_url) as url:
             figures = run(url)
         figures["wall_s"] = time.perf_counter() - started
-        results[name[:2]] = figures
+        results[key] = figures
         print(_row(name, figures), flush=True)
-    if "1." in results and "2." in results:
-        bot, floor = results["1."], results["2."]
+    if "storm" in results and "floor" in results:
+        bot, floor = results["storm"], results["floor"]
         print(_row("1 vs 2: bot / floor", {
-            "throughput_ratio": bot["events_per_s"] / floor["events_per_s"],
+            "stored_per_s_ratio": bot["stored_per_s"] / floor["stored_per_s"],
+            "acked_per_s_ratio": bot["acked_per_s"] / floor["acked_per_s"],
             "p99_ack_ratio": bot["ack_p99_ms"] / floor["ack_p99_ms"]}))
+    judged = verdicts(results)
+    if judged:
+        print()
+        print("| target (product.md) | this run | verdict |")
+        print("|---|---|---|")
+        for v in judged:
+            print(f"| {v.target} | {v.figure} | {'met' if v.met else 'MISSED'} |")
+    print(f"\nload {os.getloadavg()[0]:.2f} at the end (1-minute average; {os.cpu_count()} CPUs)"
+          if hasattr(os, "getloadavg") else "")
     return 0
 
 

@@ -21,6 +21,8 @@ from bot.emulator import SlackEmulator
 from bot.runtime import BotRuntime
 
 SECRET = "bench-signing-secret"
+# The manifest's bot events (slack-app-manifest.yml): Slack only sends what the app subscribed to.
+SUBSCRIBED_EVENTS = {"message", "reaction_added", "reaction_removed", "member_joined_channel", "app_home_opened"}
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
 
@@ -62,14 +64,17 @@ class Stack:
 
 @contextmanager
 def bot_stack(database_url: str, **emulator: Any) -> Iterator[Stack]:
-    """Start the emulator and the bot (HTTP on loopback) on `database_url`."""
+    """Start the emulator and the bot (HTTP on loopback) on `database_url`, as `serve` starts it: the HTTP
+    server, then the timeline pipeline's start-up hook (catch-up of open incidents, done before returning)."""
     with SlackEmulator(signing_secret=SECRET, **emulator) as emu:
+        emu.subscribed_events = set(SUBSCRIBED_EVENTS)
         settings = Settings(database_url=database_url, slack_bot_token=emu.bot_token, slack_signing_secret=SECRET,
                             slack_api_url=emu.api_url, announce_channel=emu.channel_id("incidents"))
         runtime = BotRuntime(settings)
         try:
             server = runtime.http("127.0.0.1", 0).start()
             emu.app_url = f"{server.url}/slack/events"
+            runtime.start().result(timeout=30)
             yield Stack(emu, runtime)
         finally:
             runtime.close()

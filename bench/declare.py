@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.common import bot_stack
+from bench.common import Stack, bot_stack
 from bot.emulator import SlackEmulator
 from bot.incidents.models import Incident
 
@@ -41,14 +42,24 @@ def _waves(calls: list[Any], until: float) -> int:
     return waves
 
 
+def _quiet(emu: SlackEmulator, for_s: float, timeout: float = 10) -> None:
+    """Wait until no Slack call has started for `for_s` seconds."""
+    deadline = time.monotonic() + timeout
+    seen, since = len(emu.calls()), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < for_s:
+        time.sleep(0.05)
+        now = len(emu.calls())
+        if now != seen:
+            seen, since = now, time.monotonic()
+
+
 def declare_latency(database_url: str, latency: float, repeats: int) -> dict[str, Any]:
     """Workload 3: slash command → ready channel, with `latency` seconds added to every Slack call."""
     times: list[float] = []
     waves: list[int] = []
     totals: list[int] = []
     with bot_stack(database_url) as stack:
-        emu = stack.emu
-        emu.emit_events = False
+        emu = stack.emu  # events on, as Slack sends them (subscribed ones): the bot's joins and posts echo back
         alice, general, announce = emu.user_id("alice"), emu.channel_id("general"), emu.channel_id("incidents")
         emu.slash_command(alice, general, "/incident", "list")  # warm up: auth.test, connections
         emu.latency = latency
@@ -57,8 +68,10 @@ def declare_latency(database_url: str, latency: float, repeats: int) -> dict[str
             answered = len(emu.responses(user=alice))
             sent = time.time()
             emu.slash_command(alice, general, "/incident", f"declare Benchmark incident {n}")
-            incident = emu.wait_for(lambda n=n: _incident(stack, n), timeout=30)
-            emu.wait_for(lambda a=answered: len(emu.responses(user=alice)) > a, timeout=10)
+            incident = emu.wait_for(partial(_incident, stack, n), timeout=30)
+            emu.wait_for(partial(_answered, emu, alice, answered), timeout=10)
+            _quiet(emu, 0.3 + 2 * latency)  # calls made after the answer (pins, event handlers) count too
+            assert incident is not None and incident.channel_id is not None
             ready, calls = _ready_time(emu, incident.channel_id, announce, sent)
             times.append(ready)
             waves.append(_waves(calls, sent + ready))
@@ -70,7 +83,11 @@ def declare_latency(database_url: str, latency: float, repeats: int) -> dict[str
     return figures
 
 
-def _incident(stack: Any, number: int) -> Any:
+def _answered(emu: SlackEmulator, user: str, before: int) -> bool:
+    return len(emu.responses(user=user)) > before
+
+
+def _incident(stack: Stack, number: int) -> Incident | None:
     with stack.runtime.sessions() as s:
         found = s.scalar(select(Incident).where(Incident.number == number))
         return found if found is not None and found.setup_state != "opening" else None
@@ -80,7 +97,6 @@ def declare_storm(database_url: str, count: int) -> dict[str, Any]:
     """Workload 4: `count` declarations at once with Slack's tier limits on (conversations.create: Tier 2)."""
     with bot_stack(database_url) as stack:
         emu = stack.emu
-        emu.emit_events = False
         emu.slash_command(emu.user_id("alice"), emu.channel_id("general"), "/incident", "list")
         emu.rate_limits = True
         users = [emu.add_user(f"responder{i}") for i in range(count)]
@@ -93,20 +109,33 @@ def declare_storm(database_url: str, count: int) -> dict[str, Any]:
         for t in threads:
             t.join()
 
-        def all_done() -> bool:
+        announce = emu.channel_id("incidents")
+
+        def announced() -> int:
+            return len([c for c in emu.calls("chat.postMessage") if c.args.get("channel") == announce
+                        and c.status == 200 and c.response.get("ok")])
+
+        def all_done() -> bool:  # every incident out of "opening" (ready or failed) and announced
             with stack.runtime.sessions() as s:
                 pending = s.scalar(select(func.count()).select_from(Incident)
                                    .where(Incident.setup_state == "opening"))
                 done = s.scalar(select(func.count()).select_from(Incident))
-            return bool(done == count and pending == 0)
+            return bool(done == count and pending == 0 and announced() >= count)
 
         emu.wait_for(all_done, timeout=180, interval=0.2)
         elapsed = time.perf_counter() - started
+        _quiet(emu, 1.0, timeout=60)  # let retried posts and pins finish before the emulator stops
         with stack.runtime.sessions() as s:
             rows = s.scalars(select(Incident)).all()
         names = [c["name"] for c in emu.channels() if c["name"].startswith("inc-")]
         throttled = len([c for c in emu.calls("conversations.create") if c.status == 429])
-    return {"declared": len(rows), "ready": len([r for r in rows if r.setup_state == "ready"]),
-            "channels": len(names),
+    return {"requested": count, "declared": len(rows), "ready": len([r for r in rows if r.setup_state == "ready"]),
+            "channels": len(names), "announced": announced(),
             "duplicates": len(names) - len(set(names)) + len(rows) - len({r.title for r in rows}),
-            "seconds_to_last": elapsed, "throttled_creates": throttled}
+            "seconds_to_last": elapsed, "slack_bound_s": tier2_bound(count), "throttled_creates": throttled}
+
+
+def tier2_bound(count: int, per_minute: int = 20) -> float:
+    """The least time Slack's Tier 2 allows for `count` conversations.create calls: a minute's quota at once
+    (the emulator's token bucket, like Slack's), then one call per 60/per_minute seconds."""
+    return max(0, count - per_minute) * 60 / per_minute

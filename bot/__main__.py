@@ -70,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--format", choices=("md", "json"), default="md",
                           help="md: Markdown for people (default); json: for tools")
     timeline.add_argument("--output", "-o", default=None, help="write to this file instead of printing")
+    postmortem = sub.add_parser(
+        "postmortem", help="print an incident's postmortem (Markdown or an HTML page)",
+        description="Print the postmortem of incident <number> from DATABASE_URL: the Markdown stored when it "
+                    "was closed, or rendered now from the templates (templates_dir in INCIDENT_BOT_CONFIG "
+                    "overrides the shipped ones) if it is still open. --format html renders a standalone page. "
+                    "Needs no Slack token.")
+    postmortem.add_argument("number", type=int, help="the incident's number (inc-<number>-…)")
+    postmortem.add_argument("--format", choices=("md", "html"), default="md", help="md (default) or html")
+    postmortem.add_argument("--output", "-o", default=None, help="write to this file instead of printing")
     return parser
 
 
@@ -88,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if args.command == "timeline":
             return _timeline(settings, args.number, args.format, args.output)
+        if args.command == "postmortem":
+            return _postmortem(settings, args.number, args.format, args.output)
         if args.command == "runbooks":
             return _check_runbooks(settings, args.dir)
         if args.command == "migrate":
@@ -137,6 +148,7 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
 
     settings.require_slack(socket_mode=socket_mode)
     _require_valid_runbooks(settings)
+    _require_valid_templates(settings)
     runtime = BotRuntime(settings)
     try:
         runtime.require_current_schema()
@@ -180,6 +192,30 @@ def _timeline(settings: Settings, number: int, fmt: str, output: str | None) -> 
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _postmortem(settings: Settings, number: int, fmt: str, output: str | None) -> int:
+    from bot.incidents.errors import NotFound
+    from bot.postmortem.printing import postmortem_text
+
+    try:
+        text = postmortem_text(settings, number, fmt)
+    except NotFound as exc:
+        print(f"incident-bot: {exc.message}", file=sys.stderr)
+        return 1
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"postmortem of incident #{number} written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _require_valid_templates(settings: Settings) -> None:
+    from bot.postmortem.render import Templates
+    from bot.postmortem.sample import sample_context
+
+    Templates(settings.incident).validate(sample_context(settings.incident).as_template_vars())
 
 
 def _check_token(runtime: BotRuntime) -> None:

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
-from bot.slack import card_actions, commands, errors, events, forms, modals, runbooks, shortcuts
+from bot.postmortem.render import Templates
+from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
 from bot.slack.deps import Deps
 from bot.slack.history import SlackChannelHistory
 from bot.timeline.pipeline import TimelineCapture
@@ -55,7 +56,9 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
     )
     jobs = ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="job")
     timeline = timeline or make_timeline(settings, sessions, slack_client, clock)
-    deps = Deps(settings=settings, sessions=sessions, clock=clock, jobs=jobs, timeline=timeline)
+    deps = Deps(settings=settings, sessions=sessions, clock=clock, jobs=jobs, timeline=timeline,
+                templates=Templates(settings.incident))
+    app.use(sanitize.middleware)  # first: every listener sees text the database can store
     errors.register(app)
     commands.register(app, deps)
     modals.register(app, deps)
@@ -63,5 +66,6 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
     card_actions.register(app, deps)
     shortcuts.register(app, deps)
     runbooks.register(app, deps)
+    review.register(app, deps)
     events.register(app, deps)
     return app

@@ -112,7 +112,7 @@ def run_demo(*, database_url: str | None, output: str) -> int:
             emu.app_url = f"{server.url}/slack/events"
             runtime.start()
             print(f"Slack emulator at {emu.api_url}; bot at {emu.app_url}; database {url}")
-            _play(runtime, emu)
+            _play(runtime, emu, out)
         finally:
             runtime.close()
         calls = [c.method for c in emu.calls()]
@@ -122,7 +122,7 @@ def run_demo(*, database_url: str | None, output: str) -> int:
     return 0
 
 
-def _play(runtime: BotRuntime, emu: SlackEmulator) -> None:
+def _play(runtime: BotRuntime, emu: SlackEmulator, out: Path) -> None:
     alice, bob, carol = emu.user_id("alice"), emu.user_id("bob"), emu.user_id("carol")
     general = emu.channel_id("general")
 
@@ -159,6 +159,7 @@ def _play(runtime: BotRuntime, emu: SlackEmulator) -> None:
     _show("ephemeral answer", [r.json().get("text", "").split("\n")[0]], emu)
 
     _steer(runtime, emu)
+    _converse_and_close(runtime, emu, out)
 
 
 def _wait_posts(emu: SlackEmulator, channel: str, seen: set[str], count: int) -> None:
@@ -196,3 +197,53 @@ def _steer(runtime: BotRuntime, emu: SlackEmulator) -> None:
     thread = [m for m in emu.messages(announce) if m.get("thread_ts") == incident.announcement_ts
               and m["ts"] != incident.announcement_ts]
     _show("replies under the announcement", [line for m in thread for line in _message_text(m)], emu)
+
+
+def _converse_and_close(runtime: BotRuntime, emu: SlackEmulator, out: Path) -> None:
+    """Incident #1 is talked through, resolved, given a follow-up and closed: the postmortem is written."""
+    alice, bob = emu.user_id("alice"), emu.user_id("bob")
+    with runtime.sessions() as s:
+        incident = s.scalar(select(Incident).where(Incident.number == 1))
+    assert incident is not None and incident.channel_id is not None
+    channel = incident.channel_id
+    print(f"\n7. The responders talk in #{incident.channel_name}: a thread, a typo fixed by an edit, a pasted "
+          "secret deleted, a key message pinned with 📌")
+    first = emu.post_message(bob, channel, "Errors started right after release 412 went out")
+    emu.post_message(alice, channel, "Confirmed: the new index migration locks the orders table", thread_ts=first)
+    typo = emu.post_message(alice, channel, "Rolling bakc to 411 now")
+    secret = emu.post_message(bob, channel, "db password is hunter2, use it to check the locks")
+    emu.edit_message(alice, channel, typo, "Rolling back to 411 now")
+    emu.delete_message(channel, secret)
+    emu.add_reaction(alice, channel, first, "pushpin")
+    emu.drain()
+    r = emu.slash_command(alice, channel, "/incident", "timeline")
+    _show("/incident timeline (ephemeral)", [r.json().get("text", "")], emu)
+
+    print("\n8. @bob types /incident resolve and fills the form; @alice adds a follow-up; @bob types /incident close")
+    emu.slash_command(bob, channel, "/incident", "resolve")
+    view = emu.wait_for(lambda: [v for v in emu.views(user=bob) if v["callback_id"] == "incident_resolve_modal"])[-1]
+    emu.submit_view(view["id"], {
+        "summary": {"summary_input": {"type": "plain_text_input", "value": "Rolled back to release 411."}},
+        "impact": {"impact_input": {"type": "plain_text_input", "value": "Checkout failed for all customers."}},
+        "root_cause": {"root_cause_input": {"type": "plain_text_input",
+                                            "value": "A migration took a table lock under load."}},
+    }, user_id=bob)
+    emu.wait_for(lambda: _status(runtime) == "resolved", timeout=10)
+    emu.slash_command(alice, channel, "/incident",
+                      f"followup Run migrations with lock timeouts <@{bob}> due 2099-01-31")
+    emu.slash_command(bob, channel, "/incident", "close")
+    emu.wait_for(lambda: emu.files(), timeout=20)
+    upload = emu.files()[0]
+    path = out / upload["name"]
+    path.write_bytes(upload["content"])
+    text = upload["content"].decode()
+    print(f"  → the postmortem was uploaded to #{incident.channel_name} as {upload['name']} "
+          f"({len(upload['content'])} bytes, files_upload_v2's three steps)")
+    _show("the postmortem (first lines)", [*text.splitlines()[:14], "…"], emu)
+    print(f"\nPostmortem written to {path}")
+
+
+def _status(runtime: BotRuntime) -> str | None:
+    with runtime.sessions() as s:
+        incident = s.scalar(select(Incident).where(Incident.number == 1))
+        return incident.status if incident else None

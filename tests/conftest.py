@@ -136,11 +136,12 @@ def make_settings(emu: SlackEmulator, database_url: str, **overrides: Any) -> Se
 
 @pytest.fixture
 def make_bot(emu: SlackEmulator, database_url: str) -> Iterator[Any]:
-    """Start the bot with optional Settings overrides; stopped at the end of the test."""
+    """Start the bot with optional Settings overrides (and `clock=`); stopped at the end of the test."""
     started: list[BotRuntime] = []
 
-    def start(**overrides: Any) -> Harness:
-        runtime = BotRuntime(make_settings(emu, database_url, **overrides))
+    def start(clock: Any = None, **overrides: Any) -> Harness:
+        settings = make_settings(emu, database_url, **overrides)
+        runtime = BotRuntime(settings, clock=clock) if clock else BotRuntime(settings)
         server = runtime.http("127.0.0.1", 0).start()
         emu.app_url = f"{server.url}/slack/events"
         started.append(runtime)

@@ -22,6 +22,9 @@ class EventKind(StrEnum):
     CATEGORY_CHANGED = "category_changed"
     SERVICE_CHANGED = "service_changed"
     NOTE = "note"                                # /incident note: bot/timeline
+    RESOLVED = "resolved"                        # the resolve form's summary: bot/incidents/resolving
+    FOLLOWUP_ADDED = "followup_added"            # bot/followups
+    POSTMORTEM_PUBLISHED = "postmortem_published"  # bot/postmortem
 
 
 class SetupState(StrEnum):

@@ -47,6 +47,7 @@ class Incident(Base):
     summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
     impact: Mapped[str | None] = mapped_column(Text)
     root_cause: Mapped[str | None] = mapped_column(Text)
+    postmortem_permalink: Mapped[str | None] = mapped_column(Text)  # the uploaded postmortem file
 
     events: Mapped[list[TimelineEvent]] = relationship(
         back_populates="incident", order_by="TimelineEvent.id", cascade="all, delete-orphan"

@@ -79,4 +79,41 @@ class StatusUpdate:
     in_topic = False
 
 
-News = RoleChange | LevelChange | StatusChange | StatusUpdate
+@dataclass(frozen=True)
+class Resolution:
+    """How the incident was resolved (the resolve form): told in the channel and under the announcement."""
+
+    summary: str
+    by: str
+    impact: str | None = None
+    root_cause: str | None = None
+
+    announced = True
+    in_topic = False
+
+
+@dataclass(frozen=True)
+class FollowupAdded:
+    """An action item was recorded."""
+
+    text: str
+    by: str
+    owner: str | None = None
+    due_on: str | None = None  # ISO date
+
+    announced = False
+    in_topic = False
+
+
+@dataclass(frozen=True)
+class PostmortemPublished:
+    """The postmortem was posted as a file."""
+
+    permalink: str | None
+    by: str
+
+    announced = True
+    in_topic = False
+
+
+News = RoleChange | LevelChange | StatusChange | StatusUpdate | Resolution | FollowupAdded | PostmortemPublished

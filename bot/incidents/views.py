@@ -37,6 +37,8 @@ class IncidentView:
     announcement_channel_id: str | None = None
     announcement_ts: str | None = None
     last_update_at: datetime | None = None
+    summary: str | None = None
+    postmortem_permalink: str | None = None
 
     @property
     def label(self) -> str:
@@ -70,7 +72,8 @@ def snapshot(incident: Incident, config: IncidentConfig) -> IncidentView:
         source_permalink=incident.source_permalink, setup_state=incident.setup_state,
         holders=current_holders(incident, config), card_ts=incident.card_ts,
         announcement_channel_id=incident.announcement_channel_id, announcement_ts=incident.announcement_ts,
-        last_update_at=incident.last_update_at,
+        last_update_at=incident.last_update_at, summary=incident.summary,
+        postmortem_permalink=incident.postmortem_permalink,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, UTCDateTime
@@ -21,3 +21,4 @@ class Postmortem(Base):
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     file_id: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(Text)
+    people: Mapped[dict[str, str] | None] = mapped_column(JSON)  # user id → name as resolved at close

@@ -163,6 +163,8 @@ def announcement(incident: IncidentView, config: IncidentConfig) -> list[dict[st
     lines.append(f"Commander: {commander_of(incident, config)}")
     if incident.last_update_at:
         lines.append(f"Last update: {_stamp(incident.last_update_at)} (in the thread)")
+    if incident.postmortem_permalink:
+        lines.append(f"📄 <{incident.postmortem_permalink}|Postmortem>")
     lines.append(f"Join <#{incident.channel_id}> · declared by <@{incident.reporter_id}>")
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
     if incident.is_drill:

@@ -22,7 +22,16 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.config import IncidentConfig
-from bot.incidents.news import LevelChange, News, RoleChange, StatusChange, StatusUpdate
+from bot.incidents.news import (
+    FollowupAdded,
+    LevelChange,
+    News,
+    PostmortemPublished,
+    Resolution,
+    RoleChange,
+    StatusChange,
+    StatusUpdate,
+)
 from bot.incidents.updates import MAX_UPDATE
 from bot.incidents.views import IncidentView
 from bot.slack.blocks import escape, headline, shorten
@@ -126,8 +135,26 @@ def _update_line(c: StatusUpdate) -> str:
             f"{escape_keeping_mentions(c.text)}")
 
 
+def _review_line(change: Resolution | FollowupAdded | PostmortemPublished) -> str:
+    if isinstance(change, Resolution):
+        lines = [f":white_check_mark: *Resolved* by <@{change.by}>: {escape_keeping_mentions(change.summary)}"]
+        if change.impact:
+            lines.append(f"*Impact*: {escape_keeping_mentions(change.impact)}")
+        if change.root_cause:
+            lines.append(f"*Root cause*: {escape_keeping_mentions(change.root_cause)}")
+        return "\n".join(lines)
+    if isinstance(change, FollowupAdded):
+        owner = f" · owner <@{change.owner}>" if change.owner else ""
+        due = f" · due {change.due_on}" if change.due_on else ""
+        return f":memo: Follow-up added by <@{change.by}>: {escape_keeping_mentions(change.text)}{owner}{due}"
+    link = f"<{change.permalink}|the postmortem>" if change.permalink else "the postmortem"
+    return f":page_facing_up: The incident is closed; {link} is posted in the channel."
+
+
 def news_line(change: News) -> str:
     """One change as people read it."""
+    if isinstance(change, Resolution | FollowupAdded | PostmortemPublished):
+        return _review_line(change)
     if isinstance(change, RoleChange):
         return _role_line(change)
     if isinstance(change, LevelChange):

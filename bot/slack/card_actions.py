@@ -8,13 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.incidents import queries, steering
+from bot.incidents import lifecycle, queries, steering
 from bot.incidents.errors import DomainError
 from bot.incidents.views import IncidentView
+from bot.postmortem import closing
 from bot.slack import forms
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import Action
+from bot.slack.postmortem import SlackPostmortemDesk
 from bot.slack.replies import via_respond
 
 
@@ -63,7 +65,15 @@ def register(app: App, deps: Deps) -> None:
         target = (action.get("selected_option") or {}).get("value", "")
 
         def work() -> None:
-            steering.move_status(deps.sessions, deps.config, deps.chat(client), incident_in(deps, channel_id),
-                                 user_id, target, deps.clock)
+            incident = incident_in(deps, channel_id)
+            if target == lifecycle.RESOLVED:  # the resolve form asks for the summary
+                forms.open_form(deps, client, body["trigger_id"], reply, "resolve", incident, user_id)
+            elif target == lifecycle.CLOSED:  # closing writes the postmortem
+                closing.close(deps.sessions, deps.config, deps.chat(client), SlackPostmortemDesk(client),
+                              deps.templates, incident, user_id, deps.clock)
+            else:
+                steering.move_status(deps.sessions, deps.config, deps.chat(client), incident, user_id, target,
+                                     deps.clock)
 
-        guarded(via_respond(respond), work)
+        reply = via_respond(respond)
+        guarded(reply, work)

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig, Settings
+from bot.postmortem.render import Templates
 from bot.slack.adapters import SlackIncidentChat
 from bot.timeline.pipeline import TimelineCapture
 
@@ -25,8 +26,9 @@ class Deps:
     clock: Callable[[], datetime]
     jobs: Executor
     timeline: TimelineCapture  # stores captured messages after the ack, catches up channels
+    templates: Templates       # the postmortem templates (validated at start-up)
 
-    def later(self, reply: Callable[[str], None], work: Callable[[], None]) -> None:
+    def later(self, reply: Callable[[str], None], work: Callable[[], object]) -> None:
         """Run slow work after the ack on the jobs pool, so Bolt's listener threads stay free for acks.
 
         A storm of declarations waiting on Slack's rate limits queues here instead of starving commands.

@@ -21,7 +21,7 @@ def apology(error_id: str) -> str:
             "Nothing was changed. Try again, and tell your bot admins the id if it keeps happening.")
 
 
-def guarded(reply: Reply, work: Callable[[], None]) -> None:
+def guarded(reply: Reply, work: Callable[[], object]) -> None:
     """Run the work that follows an ack; never let an exception escape into Bolt (it would eat the ack)."""
     try:
         work()

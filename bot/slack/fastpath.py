@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.events import parse
+from bot.slack.sanitize import clean
 from bot.timeline.pipeline import TimelineCapture
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class EventFastPath:
                                       headers.get("x-slack-signature")):
             return None  # Bolt answers 401 and logs it, as for every other request
         try:
-            payload = json.loads(body)
+            payload = clean(json.loads(body))
         except ValueError:
             return None
         if not isinstance(payload, dict) or payload.get("type") != "event_callback":

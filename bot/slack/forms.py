@@ -15,7 +15,7 @@ from bot.incidents.errors import DomainError, InvalidInput
 from bot.incidents.levels import parse_priority, parse_severity
 from bot.incidents.updates import validate_update
 from bot.incidents.views import IncidentView
-from bot.slack import blocks_steering
+from bot.slack import blocks_review, blocks_steering
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND, Action, Block, Callback
@@ -27,6 +27,8 @@ FORMS: dict[str, tuple[str | None, str, Callable[[IncidentView, Any], dict[str, 
     "roles": ("change the roles", f"{COMMAND} commander @someone", blocks_steering.roles_modal),
     "severity": ("change the severity", f"{COMMAND} severity <level>", blocks_steering.severity_modal),
     "update": (None, f"{COMMAND} update <text>", lambda incident, config: blocks_steering.update_modal(incident)),
+    "resolve": ("change the status", f"{COMMAND} status resolved",
+                lambda incident, config: blocks_review.resolve_modal(incident)),
 }
 
 
@@ -44,6 +46,11 @@ def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form
             raise
         reply(f"The form could not open in time (Slack allows 3 seconds; it said `{error}`). "
               f"Try again, or type `{instead}`.")
+
+
+def form_incident(deps: Deps, view: dict[str, Any]) -> IncidentView:
+    """The incident a submitted steering form is about (DomainError if it is gone)."""
+    return _incident(deps, view)
 
 
 def _incident(deps: Deps, view: dict[str, Any]) -> IncidentView:

@@ -15,6 +15,8 @@ class Callback(StrEnum):
     ROLES_MODAL = "incident_roles_modal"
     SEVERITY_MODAL = "incident_severity_modal"
     UPDATE_MODAL = "incident_update_modal"
+    RESOLVE_MODAL = "incident_resolve_modal"
+    ADD_FOLLOWUP = "add_followup"                # message shortcut: the message becomes a follow-up
 
 
 class Block(StrEnum):
@@ -33,6 +35,9 @@ class Block(StrEnum):
     CARD_ACTIONS = "card_actions"      # incident card: claim buttons and forms
     CARD_STATUS = "card_status"        # incident card: the status select
     RUNBOOK_STEP = "runbook_step"                # prefix: a checklist step is block "runbook_step:<checklist>:<n>"
+    SUMMARY = "summary"                # resolve modal
+    IMPACT = "impact"
+    ROOT_CAUSE = "root_cause"
 
 
 class Action(StrEnum):
@@ -55,6 +60,9 @@ class Action(StrEnum):
     OPEN_UPDATE = "open_update_form"
     STATUS = "status_select"
     RUNBOOK_STEP = "runbook_step"                # a checklist step's checkbox (its block id names the step)
+    SUMMARY = "summary_input"
+    IMPACT = "impact_input"
+    ROOT_CAUSE = "root_cause_input"
 
 
 class Option(StrEnum):

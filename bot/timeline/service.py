@@ -75,15 +75,20 @@ def _row(incident_id: int, m: Posted) -> dict[str, Any]:
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One multi-row insert; rows already stored (retries, duplicates, catch-up) are skipped.
+    """One batched insert; rows already stored (retries, duplicates, catch-up) are skipped.
 
     Sorted by key, so concurrent batches on several replicas take index locks in the same order.
+    The rows go as executemany parameters to one constant statement, not as `.values(rows)`: a
+    multi-VALUES statement has no cache key, so SQLAlchemy compiled it afresh for every batch, holding
+    the GIL that the request threads need to answer Slack (the benchmark's storm, BENCHMARKS.md). The
+    constant statement is compiled once and cached, and the driver's executemany runs it for every row
+    (sqlite3: one prepared statement; psycopg: pipelined, so still one round trip's worth of waiting).
     """
     if not rows:
         return
     unique = {(r["channel_id"], r["ts"]): r for r in reversed(rows)}  # the first sighting of a ts wins
     ordered = [unique[k] for k in sorted(unique, key=lambda k: (k[0], ts_key(k[1])))]
-    session.execute(_insert(session, TimelineMessage).values(ordered).on_conflict_do_nothing(index_elements=KEY))
+    session.execute(_insert(session, TimelineMessage.__table__).on_conflict_do_nothing(index_elements=KEY), ordered)
 
 
 def _edit(session: Session, incident_id: int, e: Edited) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
+
+from bot.web.bolt_bridge import dispatch
 
 log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
@@ -37,37 +37,62 @@ def database_ok(engine: Engine) -> bool:
         return False
 
 
+def read_body(environ: Mapping[str, Any]) -> bytes | None:
+    """The request body, or None when it is over MAX_BODY (a Content-Length that says so, or a body
+    without one, as a chunked upload on a server that passes it through undecoded, that runs past it)."""
+    stream = environ.get("wsgi.input")
+    declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if declared:
+        if not declared.isdigit() or int(declared) > MAX_BODY:
+            return None
+        return stream.read(int(declared)) if stream is not None and int(declared) else b""
+    if stream is None:
+        return b""
+    body = stream.read(MAX_BODY + 1)
+    return None if len(body) > MAX_BODY else body
+
+
 def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None = None,
+              slack_problem: Callable[[], str | None] | None = None,
               ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP.
 
     `fast_events(body, headers)` may answer a Slack request before Bolt does (the timeline's message
-    events, bot/slack/fastpath.py); when it returns None the request goes to Bolt unchanged.
+    events, bot/slack/fastpath.py); when it returns None the request goes to Bolt (bot/web/bolt_bridge.py).
+    `slack_problem()` names a Slack failure that stops all work (a revoked token) for /healthz.
     """
-    slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
+
+    def health(start_response: StartResponse) -> list[bytes]:
+        problems: dict[str, str] = {}
+        if not database_ok(engine):
+            problems["database"] = "down"
+        slack_down = slack_problem() if slack_problem is not None else None
+        if slack_down:
+            problems["slack"] = slack_down
+        if not problems:
+            return _json(start_response, "200 OK", {"status": "ok"})
+        return _json(start_response, "503 Service Unavailable", {"status": "unavailable", **problems})
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz":
-            if database_ok(engine):
-                return _json(start_response, "200 OK", {"status": "ok"})
-            return _json(start_response, "503 Service Unavailable", {"status": "unavailable", "database": "down"})
-        if path == SLACK_PATH and slack is not None:
+            return health(start_response)
+        if path == SLACK_PATH and app is not None:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST Slack requests here"})
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            if length > MAX_BODY:
+            body = read_body(environ)
+            if body is None:
                 return _json(start_response, "413 Content Too Large", {"error": "request body too large"})
             if fast_events is not None:
-                body = environ["wsgi.input"].read(length) if length else b""
                 signed = {"x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
                           "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", "")}
                 status = fast_events(body, signed)
                 if status is not None:
                     start_response(f"{status} OK", [("Content-Length", "0")])
                     return [b""]
-                environ["wsgi.input"] = io.BytesIO(body)
-            return slack(environ, start_response)
+            status_line, headers, data = dispatch(app, body, environ)
+            start_response(status_line, headers)
+            return [data]
         return _json(start_response, "404 Not Found", {"error": f"no such page: {path}"})
 
     return wsgi

@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("summary", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("impact", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("root_cause", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("postmortem_permalink", sa.Text(), nullable=True))
     op.create_table(
         "followups",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -47,6 +48,7 @@ def upgrade() -> None:
         sa.Column("rendered_at", UTCDateTime(), nullable=False),
         sa.Column("file_id", sa.String(length=32), nullable=True),
         sa.Column("permalink", sa.Text(), nullable=True),
+        sa.Column("people", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"],
                                 name=op.f("fk_postmortems_incident_id_incidents"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_postmortems")),
@@ -60,6 +62,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_followups_incident_id")
     op.drop_table("followups")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_column("postmortem_permalink")
         batch_op.drop_column("root_cause")
         batch_op.drop_column("impact")
         batch_op.drop_column("summary")

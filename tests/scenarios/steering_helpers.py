@@ -108,3 +108,12 @@ def chosen(value: str | None) -> dict[str, Any]:
     """A static_select state value."""
     return {"type": "static_select",
             "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}} if value else None}
+
+
+def submit_resolve_form(bot: Harness, user: str, summary: str = "Rolled back") -> None:
+    """Fill in and submit the resolve form that `/incident resolve` (or `status resolved`) opened for `user`."""
+    uid = bot.emu.user_id(user)
+    view = bot.emu.wait_for(lambda: [v for v in bot.emu.views(user=uid)
+                                     if v["callback_id"] == "incident_resolve_modal"])[-1]
+    bot.emu.submit_view(view["id"], {"summary": {"summary_input": {"type": "plain_text_input", "value": summary}}},
+                        user_id=uid)

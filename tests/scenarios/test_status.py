@@ -8,6 +8,7 @@ from tests.scenarios.steering_helpers import (
     declare,
     events,
     fresh,
+    submit_resolve_form,
     text_of,
     wait_announcement,
     wait_card,
@@ -36,7 +37,8 @@ def test_moving_forward_updates_topic_card_and_timestamps(bot: Harness) -> None:
 
 def test_skipping_to_resolved_stamps_mitigated_and_resolved_and_tells_the_announcement(bot: Harness) -> None:
     incident = declare(bot)
-    command(bot, "alice", incident, "status resolved")
+    command(bot, "alice", incident, "status resolved")  # the same as /incident resolve: the form asks why
+    submit_resolve_form(bot, "alice")
     wait_post(bot, incident.announcement_channel_id, "investigating → *resolved*", thread_ts=incident.announcement_ts)
     row = fresh(bot, incident)
     assert row.status == "resolved"
@@ -61,6 +63,7 @@ def test_an_invalid_or_unknown_status_is_refused_with_the_allowed_ones(bot: Harn
 def test_reopening_a_resolved_incident_is_recorded_and_clears_the_resolve(bot: Harness) -> None:
     incident = declare(bot)
     command(bot, "alice", incident, "status resolved")
+    submit_resolve_form(bot, "alice")
     wait_post(bot, incident.channel_id, "*resolved*")
 
     not_back = command(bot, "alice", incident, "reopen closed").json()["text"]

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.slack import blocks
-from bot.slack.commands import declare, levels, listing, roles, runbooks, status, update
+from bot.slack.commands import declare, levels, listing, review, roles, runbooks, status, update
 from bot.slack.commands import timeline as timeline_cmd
 from bot.slack.commands.invocation import Handler, Invocation
 from bot.slack.deps import Deps
@@ -65,6 +65,14 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("note", f"{COMMAND} note <text>", "add a key event to the incident's timeline",
                timeline_cmd.note),
     Subcommand("timeline", f"{COMMAND} timeline", "the incident's key events so far", timeline_cmd.show),
+    Subcommand("resolve", f"{COMMAND} resolve",
+               "service is restored: a form for the summary, impact and root cause", review.resolve),
+    Subcommand("close", f"{COMMAND} close",
+               "the review is done: closes (resolving first if needed) and posts the postmortem", review.close),
+    Subcommand("followup", f"{COMMAND} followup <what> [@owner] [due YYYY-MM-DD]", "record a follow-up action",
+               review.add_followup, ("follow-up", "action")),
+    Subcommand("followups", f"{COMMAND} followups", "the incident's follow-ups", review.list_followups,
+               ("follow-ups", "actions")),
     Subcommand("help", f"{COMMAND} help", "this help", _help, ("?", "h")),
 )
 

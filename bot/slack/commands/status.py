@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.incidents import lifecycle, steering
 from bot.incidents.errors import DomainError
+from bot.slack.commands import review
 from bot.slack.commands.invocation import Invocation
 from bot.slack.commands.steer import after_ack, here_or_answer
 from bot.slack.deps import Deps
@@ -25,6 +26,9 @@ def status(deps: Deps, inv: Invocation) -> None:
         lifecycle.check_move(deps.config, incident.label, incident.status, target)
     except DomainError as exc:
         inv.ack(text=exc.message)
+        return
+    if target in (lifecycle.RESOLVED, lifecycle.CLOSED):  # the same as `/incident resolve` / `close`
+        (review.resolve if target == lifecycle.RESOLVED else review.close)(deps, inv)
         return
     after_ack(inv, lambda: steering.move_status(deps.sessions, deps.config, deps.chat(inv.client), incident,
                                                 inv.user_id, target, deps.clock))

@@ -1,0 +1,45 @@
+"""Resolving with a summary (the resolve form), and follow-ups, as steering changes (row lock, then news)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import IncidentConfig
+from bot.incidents import lifecycle, steering
+from bot.incidents.enums import EventKind
+from bot.incidents.errors import InvalidInput
+from bot.incidents.history import record
+from bot.incidents.models import Incident
+from bot.incidents.news import News, Resolution
+from bot.incidents.ports import IncidentNews
+from bot.incidents.views import IncidentView
+
+MAX_FIELD = 3000
+
+
+def clean(text: str | None, field: str, *, required: bool = False) -> str | None:
+    """A resolve-form field tidied; InvalidInput when required and blank, or too long."""
+    value = (text or "").strip()
+    if required and not value:
+        raise InvalidInput("Say in a sentence or two how service was restored.", field=field)
+    if len(value) > MAX_FIELD:
+        raise InvalidInput(f"Keep it under {MAX_FIELD} characters (the postmortem has room for detail).",
+                           field=field)
+    return value or None
+
+
+def resolve(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+            user_id: str, summary: str, impact: str | None, root_cause: str | None,
+            now: Callable[[], datetime]) -> IncidentView:
+    """Service is restored: record the summary (and impact, root cause), move to resolved, tell everyone."""
+    def change(s: Session, row: Incident) -> list[News]:
+        moved: list[News] = list(lifecycle.change_status(s, config, row, lifecycle.RESOLVED, user_id, now()))
+        row.summary, row.impact, row.root_cause = summary, impact, root_cause
+        record(s, row, EventKind.RESOLVED, by=user_id, now=now(), text=f"Resolved: {summary}",
+               data={"impact": impact, "root_cause": root_cause})
+        return [*moved, Resolution(summary, user_id, impact, root_cause)]
+
+    return steering.steer(sessions, config, news, incident, user_id, "change the status", change)

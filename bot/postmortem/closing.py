@@ -1,0 +1,82 @@
+"""Closing an incident: the status change, then the postmortem rendered, stored, uploaded, linked, (archived).
+
+A workflow at the edge, like `opening`: it owns its transactions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import IncidentConfig
+from bot.incidents import lifecycle, steering
+from bot.incidents.enums import EventKind
+from bot.incidents.errors import ChatStepFailed, DomainError
+from bot.incidents.history import record
+from bot.incidents.models import Incident
+from bot.incidents.news import PostmortemPublished
+from bot.incidents.ports import IncidentNews
+from bot.incidents.publishing import publish
+from bot.incidents.views import IncidentView, snapshot
+from bot.postmortem import service
+from bot.postmortem.ports import PostmortemDesk
+from bot.postmortem.render import Templates
+
+log = logging.getLogger(__name__)
+
+
+def close(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, desk: PostmortemDesk,
+          templates: Templates, incident: IncidentView, user_id: str, now: Callable[[], datetime]) -> IncidentView:
+    """Close (resolving first if needed), then post the postmortem; DomainError lists anything left undone."""
+    problems: list[str] = []
+    try:
+        steering.move_status(sessions, config, news, incident, user_id, lifecycle.CLOSED, now)
+    except DomainError as exc:
+        with sessions.begin() as s:
+            if s.get_one(Incident, incident.id).status != lifecycle.CLOSED:
+                raise  # refused (permission, lifecycle): nothing happened
+        problems.append(exc.message)  # closed, but chat was not fully told
+    with sessions.begin() as s:
+        row = s.get_one(Incident, incident.id)
+        markdown, people = service.render(s, config, templates, row, desk.names, now())
+        service.store(s, row, markdown, people, now())
+        closed = snapshot(row, config)
+    permalink = _upload(sessions, desk, closed, markdown, user_id, now, problems)
+    with sessions.begin() as s:
+        after = snapshot(s.get_one(Incident, incident.id), config)
+    try:
+        publish(news, after, [PostmortemPublished(permalink, user_id)])
+    except DomainError as exc:
+        problems.append(exc.message)
+    if config.archive_on_close and after.channel_id and permalink:
+        try:
+            desk.archive(after.channel_id)
+        except ChatStepFailed as exc:
+            problems.append(f"The channel could not be archived ({exc.reason}).")
+    if problems:
+        raise DomainError(" ".join(problems))
+    return after
+
+
+def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: IncidentView, markdown: str,
+            user_id: str, now: Callable[[], datetime], problems: list[str]) -> str | None:
+    filename = f"postmortem-{incident.channel_name or f'incident-{incident.number}'}.md"
+    try:
+        file_id, permalink = desk.upload(incident, filename, markdown)
+    except ChatStepFailed as exc:
+        log.warning("incident %s: postmortem stored but not uploaded: %s", incident.number, exc.reason)
+        problems.append(f"The postmortem is stored (print it with `incident-bot postmortem {incident.number}`) "
+                        f"but could not be posted in the channel ({exc.reason}).")
+        return None
+    with sessions.begin() as s:
+        row = s.get_one(Incident, incident.id)
+        stored = service.stored(s, incident.id)
+        if stored is not None:
+            stored.file_id, stored.permalink = file_id, permalink
+        row.postmortem_permalink = permalink
+        record(s, row, EventKind.POSTMORTEM_PUBLISHED, by=user_id, now=now(), text="Postmortem posted",
+               data={"file_id": file_id})
+    return permalink

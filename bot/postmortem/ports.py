@@ -1,0 +1,20 @@
+"""What the postmortem needs from the chat platform."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.incidents.views import IncidentView
+
+
+class PostmortemDesk(Protocol):
+    """Names for people, the file upload, archiving. Methods raise ChatStepFailed."""
+
+    def names(self, user_ids: set[str]) -> dict[str, str]:
+        """Display names of these people (unknown ones may be missing)."""
+
+    def upload(self, incident: IncidentView, filename: str, markdown: str) -> tuple[str, str | None]:
+        """Post the postmortem as a file in the incident channel; returns (file id, permalink)."""
+
+    def archive(self, channel_id: str) -> None:
+        """Archive the incident channel."""
