@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
 from bot.incidents import lifecycle, permissions, roles, severity, updates
-from bot.incidents.errors import InvalidInput
+from bot.incidents.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import News
 from bot.incidents.ports import IncidentNews
 from bot.incidents.publishing import publish
 from bot.incidents.views import IncidentView, snapshot
+from bot.runbooks import posting
+from bot.runbooks.ports import ChecklistChat
 
 Change = Callable[[Session, Incident], Sequence[News]]
 
@@ -77,8 +79,9 @@ def set_roles(sessions: sessionmaker[Session], config: IncidentConfig, news: Inc
 def change_levels(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews,
                   incident: IncidentView, user_id: str, *, severity_to: str | None = None,
                   priority_to: str | None = None, reason: str | None = None,
-                  now: Callable[[], datetime]) -> IncidentView:
-    """Change severity and/or priority (canonical names), with an optional reason."""
+                  now: Callable[[], datetime], checklists: ChecklistChat | None = None) -> IncidentView:
+    """Change severity and/or priority (canonical names), with an optional reason; after a severity change
+    the runbooks that now apply are posted (when `checklists` is given)."""
     def change(s: Session, row: Incident) -> list[News]:
         out: list[News] = []
         # asked for one level alone, the same value is refused ("already SEV2"); from the form, skipped
@@ -90,7 +93,14 @@ def change_levels(sessions: sessionmaker[Session], config: IncidentConfig, news:
             raise InvalidInput("Nothing to change: choose another severity or priority.", field="severity")
         return out
     what = "change the severity" if severity_to else "change the priority"
-    return steer(sessions, config, news, incident, user_id, what, change)
+    after = steer(sessions, config, news, incident, user_id, what, change)
+    if checklists is not None and after.severity != incident.severity:
+        posted = posting.post_matching(sessions, config, checklists, after.id, now,
+                                       reason=f"severity changed to {after.severity}")
+        if posted.failed:
+            names = ", ".join(f"`{name}` ({why})" for name, why in posted.failed)
+            raise DomainError(f"The severity changed, but the runbook {names} could not be posted.")
+    return after
 
 
 def move_status(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,

@@ -20,6 +20,7 @@ from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND, Action, Block, Callback
 from bot.slack.replies import Reply, ephemeral_or_dm
+from bot.slack.runbooks import SlackChecklists
 
 TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 FORMS: dict[str, tuple[str | None, str, Callable[[IncidentView, Any], dict[str, Any]]]] = {
@@ -127,7 +128,8 @@ def submit_severity(deps: Deps, ack: Ack, user_id: str, view: dict[str, Any], cl
 
     def work() -> None:
         steering.change_levels(deps.sessions, deps.config, deps.chat(client), incident, user_id,
-                               severity_to=level, priority_to=priority, reason=reason, now=deps.clock)
+                               severity_to=level, priority_to=priority, reason=reason, now=deps.clock,
+                               checklists=SlackChecklists(client))
 
     guarded(ephemeral_or_dm(client, user_id, incident.channel_id), work)
 

@@ -300,3 +300,17 @@ def test_the_postmortem_query_says_which_steps_were_done_by_whom_and_which_not(b
     assert [s.number for s in report.not_done] == [2, 3, *range(5, 14)]
     assert report.not_done[2].done_by is None  # step 5: ticked by bob, unticked by alice: not done
     assert report.steps[0].section == "Confirm the suspect"
+
+
+def test_raising_the_severity_with_the_command_posts_the_major_incident_runbook_once(bot: Harness) -> None:
+    incident = declare(bot, severity="SEV3")
+    channel = incident.channel_id or ""
+    alice = bot.emu.user_id("alice")
+    bot.emu.slash_command(alice, channel, "/incident", "severity sev1 everything is down")
+    posted = wait_posted(bot, incident, "major-incident")
+    assert "posted severity changed to SEV1" in text_of(posted["major-incident"])
+    bot.emu.slash_command(alice, channel, "/incident", "severity sev2")
+    bot.emu.slash_command(alice, channel, "/incident", "severity sev1")
+    bot.emu.wait_for(lambda: bot.incident(incident.number).severity == "SEV1")
+    bot.emu.drain()
+    assert list(checklists_in(bot, channel)) == ["major-incident"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.incidents import classification
-from bot.incidents.errors import DomainError, InvalidInput
+from bot.incidents import queries as incident_queries
+from bot.incidents.errors import ChatStepFailed, DomainError, InvalidInput
 from bot.incidents.views import IncidentView
 from bot.runbooks import posting, queries
 from bot.runbooks.loader import load_library
@@ -90,6 +91,14 @@ def _label(what: str) -> str:
 
 
 def _post_matching(deps: Deps, inv: Invocation, incident: IncidentView, reason: str) -> None:
+    with deps.begin() as session:
+        after = incident_queries.by_id(session, deps.config, incident.id)
+    if after is not None and after.card_ts:  # the card shows category and service
+        try:
+            deps.chat(inv.client).refresh_card(after)
+        except ChatStepFailed as exc:
+            raise DomainError(f"The change is recorded, but the incident card could not be updated "
+                              f"({exc.reason}).") from exc
     result = posting.post_matching(deps.sessions, deps.config, SlackChecklists(inv.client), incident.id,
                                    deps.clock, reason=reason)
     if result.failed:
