@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.incidents import queries, steering
 from bot.incidents.errors import DomainError, InvalidInput
@@ -19,10 +18,9 @@ from bot.slack import blocks_review, blocks_steering
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND, Action, Block, Callback
-from bot.slack.replies import Reply, ephemeral_or_dm
+from bot.slack.replies import Reply, ephemeral_or_dm, open_modal
 from bot.slack.runbooks import SlackChecklists
 
-TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 FORMS: dict[str, tuple[str | None, str, Callable[[IncidentView, Any], dict[str, Any]]]] = {
     # form: (what the person must be allowed to do, the command that does it instead, the view)
     "roles": ("change the roles", f"{COMMAND} commander @someone", blocks_steering.roles_modal),
@@ -39,14 +37,8 @@ def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form
     what, instead, build = FORMS[form]
     if what:
         steering.check_allowed(deps.config, deps.chat(client), incident, user_id, what)
-    try:
-        client.views_open(trigger_id=trigger_id, view=build(incident, deps.config))
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error not in TRIGGER_ERRORS:
-            raise
-        reply(f"The form could not open in time (Slack allows 3 seconds; it said `{error}`). "
-              f"Try again, or type `{instead}`.")
+    open_modal(client, trigger_id, build(incident, deps.config), reply, form="form",
+               instead=f"Try again, or type `{instead}`.")
 
 
 def form_incident(deps: Deps, view: dict[str, Any]) -> IncidentView:

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.incidents import opening
 from bot.incidents.errors import InvalidInput
@@ -15,10 +14,8 @@ from bot.incidents.service import Declaration, validate
 from bot.slack import blocks
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Action, Block, Callback, Option
-from bot.slack.replies import Reply, ephemeral_or_dm
+from bot.slack.replies import Reply, ephemeral_or_dm, open_modal
 from bot.slack.runbooks import SlackChecklists
-
-TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
 
 
 def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *, origin_channel: str | None,
@@ -28,14 +25,8 @@ def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *
     metadata = {"origin": origin_channel or "", "permalink": permalink or ""}
     view = blocks.declare_modal(deps.config, title=title, description=description, metadata=metadata,
                                 private=private, drill=drill)
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error not in TRIGGER_ERRORS:
-            raise
-        reply(f"The declare form could not open in time (Slack allows 3 seconds; it said `{error}`). "
-              f"Run `{COMMAND} declare` again, or declare at once with `{COMMAND} declare <title>`.")
+    open_modal(client, trigger_id, view, reply, form="declare form",
+               instead=f"Run `{COMMAND} declare` again, or declare at once with `{COMMAND} declare <title>`.")
 
 
 def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, reply: Reply) -> None:

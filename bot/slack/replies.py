@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -11,6 +12,20 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 log = logging.getLogger(__name__)
 
 Reply = Callable[[str], None]
+TRIGGER_ERRORS = {"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"}
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any], reply: Reply, *, form: str,
+               instead: str) -> None:
+    """views.open on `trigger_id`; when Slack refuses the trigger (too late, used, unknown), tell the person
+    what to type instead rather than failing silently."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error not in TRIGGER_ERRORS:
+            raise
+        reply(f"The {form} could not open in time (Slack allows 3 seconds; it said `{error}`). {instead}")
 
 
 def via_respond(respond: Callable[..., object]) -> Reply:
