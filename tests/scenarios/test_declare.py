@@ -278,3 +278,15 @@ def test_an_expired_trigger_id_gets_a_useful_answer(make_bot: Any, emu: Any) -> 
     answer = emu.wait_for(lambda: [t for t in replies_to(bot, alice) if "could not open in time" in t])[0]
     assert "/incident declare <title>" in answer
     assert bot.incidents() == []
+
+
+def test_a_trigger_that_really_expired_gets_the_same_useful_answer(bot: Harness) -> None:
+    emu = bot.emu
+    emu.ws.trigger_ttl = 0.05                 # Slack's 3 s, shrunk
+    emu.inject("views.open", latency=0.3)     # the form opens too late
+    alice = emu.user_id("alice")
+    r = emu.slash_command(alice, emu.channel_id("general"), "/incident", "declare")
+    assert r.status == 200
+    answer = emu.wait_for(lambda: [t for t in replies_to(bot, alice) if "could not open in time" in t])[0]
+    assert "expired_trigger_id" in answer and "/incident declare <title>" in answer
+    assert emu.views(user=alice) == [] and bot.incidents() == []
