@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -21,9 +22,21 @@ from bot.emulator import SlackEmulator
 from bot.runtime import BotRuntime
 
 SECRET = "bench-signing-secret"
-# The manifest's bot events (slack-app-manifest.yml): Slack only sends what the app subscribed to.
-SUBSCRIBED_EVENTS = {"message", "reaction_added", "reaction_removed", "member_joined_channel", "app_home_opened"}
+MANIFEST = Path(__file__).resolve().parent.parent / "slack-app-manifest.yml"
+# What the manifest subscribed to when this was written; the manifest itself is read when it is there
+FALLBACK_EVENTS = {"message", "reaction_added", "reaction_removed", "member_joined_channel", "app_home_opened"}
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+
+
+def subscribed_events(manifest: Path = MANIFEST) -> set[str]:
+    """The bot events the app subscribes to (slack-app-manifest.yml): Slack only sends those. Names as the
+    manifest spells them ("message.channels", …), which the emulator understands."""
+    try:
+        raw = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        events = raw["settings"]["event_subscriptions"]["bot_events"]
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return set(FALLBACK_EVENTS)
+    return {str(e) for e in events} if isinstance(events, list) and events else set(FALLBACK_EVENTS)
 
 
 @contextmanager
@@ -67,7 +80,7 @@ def bot_stack(database_url: str, **emulator: Any) -> Iterator[Stack]:
     """Start the emulator and the bot (HTTP on loopback) on `database_url`, as `serve` starts it: the HTTP
     server, then the timeline pipeline's start-up hook (catch-up of open incidents, done before returning)."""
     with SlackEmulator(signing_secret=SECRET, **emulator) as emu:
-        emu.subscribed_events = set(SUBSCRIBED_EVENTS)
+        emu.subscribed_events = subscribed_events()
         settings = Settings(database_url=database_url, slack_bot_token=emu.bot_token, slack_signing_secret=SECRET,
                             slack_api_url=emu.api_url, announce_channel=emu.channel_id("incidents"))
         runtime = BotRuntime(settings)

@@ -13,6 +13,11 @@ from bench.common import Stack, bot_stack
 from bot.emulator import SlackEmulator
 from bot.incidents.models import Incident
 
+# Every declaration is announced in the same channel, and Slack allows about one message a second per
+# channel (the bot paces its posts to fit, after a short burst): back-to-back declarations would measure
+# that pacing, not a declaration. Workload 4 is where declarations crowd each other.
+SPACING = 1.2
+
 
 def _ready_time(emu: SlackEmulator, channel_id: str, announce: str, sent_at: float) -> tuple[float, list[Any]]:
     """When the channel was ready (created, declarer invited, card posted, announced), from the call log."""
@@ -63,7 +68,10 @@ def declare_latency(database_url: str, latency: float, repeats: int) -> dict[str
         alice, general, announce = emu.user_id("alice"), emu.channel_id("general"), emu.channel_id("incidents")
         emu.slash_command(alice, general, "/incident", "list")  # warm up: auth.test, connections
         emu.latency = latency
+        previous = 0.0
         for n in range(1, repeats + 1):
+            time.sleep(max(0.0, previous + SPACING - time.monotonic()))
+            previous = time.monotonic()
             emu.clear_calls()
             answered = len(emu.responses(user=alice))
             sent = time.time()
