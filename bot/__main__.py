@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve", help="run the bot (HTTP on $HOST:$PORT, or Socket Mode)",
         description="Run the bot. HTTP mode serves POST /slack/events (every Slack request, signature-checked) "
-                    "and GET /healthz on $HOST:$PORT (default 0.0.0.0:3000). Needs SLACK_BOT_TOKEN and "
+                    "and GET /healthz on $HOST:$PORT (default 0.0.0.0:3000); /healthz answers 503 naming the "
+                    "problem while the database is down or after Slack refused the token. Needs SLACK_BOT_TOKEN and "
                     "SLACK_SIGNING_SECRET. Refuses a database that is behind: run `incident-bot migrate` first.")
     serve.add_argument("--socket-mode", action="store_true",
                        help="receive Slack requests over Socket Mode (needs SLACK_APP_TOKEN, no public URL); "

@@ -9,31 +9,25 @@ from datetime import datetime
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
 from bot.postmortem.render import Templates
 from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
+from bot.slack import client as guarded_client
 from bot.slack.deps import Deps
 from bot.slack.history import SlackChannelHistory
 from bot.timeline.pipeline import TimelineCapture
 
 LISTENER_THREADS = 32
 JOB_THREADS = 16
-RATE_LIMIT_RETRIES = 30  # 429s are waited out (Retry-After each time): a storm queues and finishes
 
 
-def make_slack_client(settings: Settings) -> WebClient:
-    """A WebClient on SLACK_API_URL that honours 429 Retry-After and retries dropped connections."""
-    return WebClient(
-        token=settings.slack_bot_token or None,
-        base_url=settings.slack_api_url,
-        timeout=15,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2),
-                        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
-    )
+def make_slack_client(settings: Settings) -> guarded_client.BotWebClient:
+    """The client on SLACK_API_URL: 429 Retry-After honoured, 5xx and dropped connections retried with
+    backoff, posts paced per channel, a refused token stops Slack work (bot/slack/client.py)."""
+    return guarded_client.BotWebClient(token=settings.slack_bot_token or None, base_url=settings.slack_api_url)
 
 
 def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
@@ -59,6 +53,7 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
     deps = Deps(settings=settings, sessions=sessions, clock=clock, jobs=jobs, timeline=timeline,
                 templates=Templates(settings.incident))
     app.use(sanitize.middleware)  # first: every listener sees text the database can store
+    guarded_client.register(app, slack_client)  # …and calls Slack through the one paced, guarded client
     errors.register(app)
     commands.register(app, deps)
     modals.register(app, deps)

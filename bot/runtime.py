@@ -51,8 +51,9 @@ class BotRuntime:
         if slack_over_http and self.settings.slack_signing_secret:
             fast = EventFastPath(self.settings.slack_signing_secret, self.timeline,
                                  self.settings.incident.key_reaction).handle
-        self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast),
-                                 host, port)
+        credentials = self.slack_client.credentials
+        self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast,
+                                           slack_problem=lambda: credentials.problem), host, port)
         return self.server
 
     def start(self) -> Future[int]:

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.slack import capture
+from bot.slack.sanitize import clean
 from bot.timeline.ports import HistoryUnavailable
 from bot.timeline.values import Capture, ts_key
 
@@ -42,7 +43,7 @@ class SlackChannelHistory:
                 raise HistoryUnavailable(f"{method}: {exc.response.get('error')}") from exc
             except (SlackClientError, OSError) as exc:
                 raise HistoryUnavailable(f"{method}: Slack could not be reached ({exc.__class__.__name__})") from exc
-            yield from response.get("messages") or []
+            yield from clean(response.get("messages") or [])  # as for live events: storable text
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return
