@@ -50,10 +50,11 @@ class HttpServer:
         server.close()
 
     def stop(self) -> None:
-        """Stop serving and wait for the thread (a server run by `run()` is stopped by its signal)."""
+        """Stop serving: in-flight requests finish (the loop still runs to send their answers), then the
+        loop stops and the sockets close, all from the loop's own thread."""
+        self._server.task_dispatcher.shutdown(timeout=5)
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
         else:
             self._server.close()
-        self._server.task_dispatcher.shutdown(timeout=5)
