@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +37,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the bot. HTTP mode serves POST /slack/events (every Slack request, signature-checked) "
                     "and GET /healthz on $HOST:$PORT (default 0.0.0.0:3000); /healthz answers 503 naming the "
                     "problem while the database is down or after Slack refused the token. Needs SLACK_BOT_TOKEN and "
-                    "SLACK_SIGNING_SECRET. Refuses a database that is behind: run `incident-bot migrate` first.")
+                    "SLACK_SIGNING_SECRET. Refuses a database that is behind: run `incident-bot migrate` first. "
+                    "Declarations cut short by a crash or restart are finished at start-up (and by any running "
+                    "replica once their lease, INCIDENT_SETUP_LEASE_SECONDS (default 15), runs out). SIGTERM stops "
+                    "accepting requests, lets work in flight finish for up to 10 s and exits 0.")
     serve.add_argument("--socket-mode", action="store_true",
                        help="receive Slack requests over Socket Mode (needs SLACK_APP_TOKEN, no public URL); "
                             "/healthz is still served on $PORT")
@@ -144,6 +149,9 @@ def _require_valid_runbooks(settings: Settings) -> None:
         raise ConfigError(f"runbook {problems[0]}{more}; fix it or run `incident-bot runbooks check`")
 
 
+SHUTDOWN_TIMEOUT = 10.0  # seconds work in flight may take to finish after SIGTERM
+
+
 def _serve(settings: Settings, *, socket_mode: bool) -> int:
     from bot.runtime import BotRuntime
 
@@ -151,10 +159,13 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
     _require_valid_runbooks(settings)
     _require_valid_templates(settings)
     runtime = BotRuntime(settings)
+    handler = None
     try:
         runtime.require_current_schema()
         _check_token(runtime)
         server = runtime.http(settings.host, settings.port, slack_over_http=not socket_mode)
+        # SIGTERM: leave the serving loop (an exception raised in a handler could be swallowed by waitress)
+        signal.signal(signal.SIGTERM, lambda signum, frame: server.stop_soon())
         runtime.start()  # timeline catch-up of open incidents, in the background
         log = logging.getLogger("bot")
         if socket_mode:
@@ -166,10 +177,18 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
         else:
             log.info("serving Slack at http://%s:%s/slack/events", settings.host, server.port)
         server.run()
+        logging.getLogger("bot").info("stopping: finishing work in flight (up to %.0f s)", SHUTDOWN_TIMEOUT)
     except KeyboardInterrupt:
         pass
     finally:
-        runtime.close()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if handler is not None:
+            handler.close()
+        finished = runtime.close(timeout=SHUTDOWN_TIMEOUT)
+    if not finished:  # the pool's threads would hold the exit; what they leave is resumed on the next start
+        logging.getLogger("bot").warning("stopped with work unfinished; it is resumed when the bot next starts")
+        logging.shutdown()
+        os._exit(0)
     return 0
 
 

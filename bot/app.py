@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
+from threading import Lock
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -13,11 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
+from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
 from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
 from bot.slack import client as guarded_client
+from bot.slack.adapters import SlackIncidentChat
 from bot.slack.deps import Deps
 from bot.slack.history import SlackChannelHistory
+from bot.slack.runbooks import SlackChecklists
 from bot.timeline.pipeline import TimelineCapture
 
 LISTENER_THREADS = 32
@@ -30,6 +35,42 @@ def make_slack_client(settings: Settings) -> guarded_client.BotWebClient:
     return guarded_client.BotWebClient(token=settings.slack_bot_token or None, base_url=settings.slack_api_url)
 
 
+class Jobs(ThreadPoolExecutor):
+    """The pool for slow work after the ack, which can be drained at shutdown with a time limit."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=JOB_THREADS, thread_name_prefix="job")
+        self._pending: set[Future[Any]] = set()
+        self._pending_lock = Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def drain(self, timeout: float) -> bool:
+        """Accept no more work; wait up to `timeout` s for the work queued or running. True if all finished."""
+        self.shutdown(wait=False)
+        with self._pending_lock:
+            pending = set(self._pending)
+        return not wait(pending, timeout=timeout).not_done
+
+
+def make_resumer(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
+                 clock: Callable[[], datetime] = utcnow) -> SetupResumer:
+    """The resumer of declarations cut short by a crash or a restart (bot/incidents/resuming.py)."""
+    return SetupResumer(
+        sessions, settings.incident,
+        chat=lambda: SlackIncidentChat(slack_client, settings.incident, settings.announce_channel),
+        checklists=lambda: SlackChecklists(slack_client), now=clock, lease=settings.setup_lease)
+
+
 def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
                   clock: Callable[[], datetime] = utcnow) -> TimelineCapture:
     """Timeline capture: its writer threads and catch-up, reading history through the Slack client."""
@@ -38,7 +79,8 @@ def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_cli
 
 
 def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_client: WebClient,
-               clock: Callable[[], datetime] = utcnow, timeline: TimelineCapture | None = None) -> App:
+               clock: Callable[[], datetime] = utcnow, timeline: TimelineCapture | None = None,
+               jobs: Jobs | None = None) -> App:
     """The bot: a Bolt App whose listeners call the incident domain."""
     app = App(
         client=slack_client,
@@ -48,7 +90,7 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         logger=logging.getLogger("bot.bolt"),
     )
-    jobs = ThreadPoolExecutor(max_workers=JOB_THREADS, thread_name_prefix="job")
+    jobs = jobs or Jobs()
     timeline = timeline or make_timeline(settings, sessions, slack_client, clock)
     deps = Deps(settings=settings, sessions=sessions, clock=clock, jobs=jobs, timeline=timeline,
                 templates=Templates(settings.incident))

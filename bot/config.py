@@ -131,6 +131,7 @@ class Settings:
     port: int = 3000
     config_path: str | None = None
     incident: IncidentConfig = field(default_factory=IncidentConfig)
+    setup_lease: float = 15.0  # s: how long a declaration cut short is left alone before another run resumes it
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Refuse to serve without the Slack credentials the chosen mode needs."""
@@ -171,6 +172,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not api_url.startswith(("http://", "https://")):
         raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
     config_path = env.get("INCIDENT_BOT_CONFIG") or None
+    lease_text = env.get("INCIDENT_SETUP_LEASE_SECONDS") or "15"
+    try:
+        setup_lease = float(lease_text)
+        if not 1 <= setup_lease <= 3600:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"INCIDENT_SETUP_LEASE_SECONDS must be 1 to 3600 seconds, got {lease_text!r}") from None
     return Settings(
         database_url=normalize_database_url(env.get("DATABASE_URL") or "sqlite:///incident-bot.db"),
         slack_bot_token=_Secret(env.get("SLACK_BOT_TOKEN", "")),
@@ -182,6 +190,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=port,
         config_path=config_path,
         incident=load_incident_config(Path(config_path)) if config_path else IncidentConfig(),
+        setup_lease=setup_lease,
     )
 
 

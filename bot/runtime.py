@@ -9,7 +9,7 @@ from datetime import datetime
 from slack_bolt import App
 from sqlalchemy import Engine
 
-from bot.app import create_app, make_slack_client, make_timeline
+from bot.app import Jobs, create_app, make_resumer, make_slack_client, make_timeline
 from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
 from bot.slack.fastpath import EventFastPath
@@ -30,8 +30,10 @@ class BotRuntime:
         self.sessions = make_sessions(self.engine)
         self.slack_client = make_slack_client(settings)
         self.timeline = make_timeline(settings, self.sessions, self.slack_client, clock)
+        self.jobs = Jobs()
         self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock,
-                                   timeline=self.timeline)
+                                   timeline=self.timeline, jobs=self.jobs)
+        self.resumer = make_resumer(settings, self.sessions, self.slack_client, clock)
         self.server: HttpServer | None = None
 
     def migrate(self) -> None:
@@ -57,13 +59,19 @@ class BotRuntime:
         return self.server
 
     def start(self) -> Future[int]:
-        """Background work that starts with the bot: timeline catch-up of every open incident (messages
-        sent while it was down), in a thread of its own; the future tells when it is done."""
+        """Background work that starts with the bot: declarations cut short by a crash or restart are
+        resumed (then watched for every 30 s), and the timeline of every open incident is caught up (messages
+        sent while it was down), each in a thread of its own; the future tells when the catch-up is done."""
+        self.resumer.start()
         return self.timeline.start()
 
-    def close(self) -> None:
-        """Stop serving, store the timeline values already queued, release connections."""
+    def close(self, timeout: float = 10.0) -> bool:
+        """Stop serving, let work in flight finish (up to `timeout` s), store the timeline values already
+        queued, release connections. False when some work was still running: it stays resumable."""
         if self.server is not None:
             self.server.stop()
+        finished = self.resumer.stop(timeout)
+        finished = self.jobs.drain(timeout) and finished
         self.timeline.close()
         self.engine.dispose()
+        return finished

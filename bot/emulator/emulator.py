@@ -40,6 +40,7 @@ class SlackEmulator(DriverMixin):
         self.event_timeout = 3.0
         self._meta = threading.Lock()
         self._faults: list[Fault] = []
+        self._in_flight: list[tuple[str, dict[str, Any]]] = []
         self._calls: list[Call] = []
         self._limiter = RateLimiter()
         self._server = ApiServer(self)
@@ -272,10 +273,11 @@ class SlackEmulator(DriverMixin):
     # faults ----------------------------------------------------------------------
     def inject(self, method: str, *, error: str | None = None, status: int | None = None,
                retry_after: int | None = None, times: int = 1, latency: float | None = None,
-               body: dict[str, Any] | None = None) -> None:
-        """Answer the next `times` calls of `method` ("*" = any) with a fault instead of running them."""
+               body: dict[str, Any] | None = None, when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """Answer the next `times` calls of `method` ("*" = any) with a fault instead of running them;
+        `when(args)` narrows it to the calls whose arguments match."""
         with self._meta:
-            self._faults.append(Fault(method, error, status, retry_after, times, latency, body))
+            self._faults.append(Fault(method, error, status, retry_after, times, latency, body, when))
 
     def clear_faults(self) -> None:
         """Drop pending injected faults."""
@@ -292,10 +294,23 @@ class SlackEmulator(DriverMixin):
         self._emit(events)
 
     # internals used by the server / driver -----------------------------------------
-    def _take_fault(self, method: str) -> Fault | None:
+    def in_flight(self, method: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """Web API calls received and not yet answered (method, args), optionally for one method."""
+        with self._meta:
+            return [(m, copy.deepcopy(a)) for m, a in self._in_flight if method is None or m == method]
+
+    def _begin_call(self, method: str, args: dict[str, Any]) -> None:
+        with self._meta:
+            self._in_flight.append((method, args))
+
+    def _end_call(self, method: str, args: dict[str, Any]) -> None:
+        with self._meta:
+            self._in_flight = [c for c in self._in_flight if c[1] is not args]
+
+    def _take_fault(self, method: str, args: dict[str, Any] | None = None) -> Fault | None:
         with self._meta:
             for fault in self._faults:
-                if fault.method in (method, "*"):
+                if fault.method in (method, "*") and (fault.when is None or fault.when(args or {})):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)

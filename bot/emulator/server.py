@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ class Fault:
     times: int = 1
     latency: float | None = None
     body: dict[str, Any] | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None  # only calls whose args match
 
     @property
     def replaces_answer(self) -> bool:
@@ -144,7 +146,11 @@ class ApiServer:
         args: dict[str, Any] = {}
         try:
             args = parse_args(headers.get("content-type", ""), body, query)
-            status, out_headers, result = self._call(method, headers, args)
+            emu._begin_call(method, args)
+            try:
+                status, out_headers, result = self._call(method, headers, args)
+            finally:
+                emu._end_call(method, args)
         except ApiError as e:
             status, result = 200, e.body()
         except (ValueError, UnicodeDecodeError):
@@ -164,7 +170,7 @@ class ApiServer:
         token = auth[7:].strip() if auth.lower().startswith("bearer ") else str(args.get("token", ""))
         if method not in METHODS and method not in APP_TOKEN_METHODS:
             return 200, {}, {"ok": False, "error": "unknown_method", "req_method": method}
-        fault = emu._take_fault(method)
+        fault = emu._take_fault(method, args)
         delay = emu.latency + (fault.latency or 0 if fault else 0)
         if delay > 0:
             time.sleep(delay)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base, UTCDateTime
@@ -43,6 +43,12 @@ class Incident(Base):
     request_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     setup_state: Mapped[str] = mapped_column(String(16))
     setup_error: Mapped[str | None] = mapped_column(Text)
+    # set-up steps done so far (a declaration cut short is resumed from here) and who is doing it until when
+    topic_set: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    purpose_set: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    declarer_invited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    card_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest `/incident update`
     summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
     impact: Mapped[str | None] = mapped_column(Text)

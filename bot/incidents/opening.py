@@ -2,6 +2,12 @@
 
 A job at the edge: it owns its transactions. Slack round trips on the critical path are kept few:
 the channel is created, then topic, invitation, card (then its pin) and announcement go out concurrently.
+
+Every step is recorded as it completes (the intended channel name before `conversations.create`), under
+a lease on the incident (bot/incidents/holding.py), so a process killed mid-way leaves a declaration that
+another run carries on from where it stopped (bot/incidents/resuming.py). Resuming looks before acting:
+a channel with the intended name that the bot made is adopted, a card or announcement already out is found
+in the channel's history, so nothing appears twice. The first run does no look-ups.
 """
 
 from __future__ import annotations
@@ -9,14 +15,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
-from bot.incidents import service
+from bot.db import utcnow
+from bot.incidents import leases, service
 from bot.incidents.errors import ChannelNameTaken, ChatStepFailed, DomainError
+from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
 from bot.incidents.ports import IncidentChat
@@ -30,47 +38,66 @@ MAX_NAME_ATTEMPTS = 50
 
 def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
                      declaration: service.Declaration, now: Callable[[], datetime],
-                     checklists: ChecklistChat | None = None) -> tuple[IncidentView, bool]:
+                     checklists: ChecklistChat | None = None,
+                     lease: float = DEFAULT_LEASE) -> tuple[IncidentView, bool]:
     """Record the declaration and make its channel ready; returns (incident, created).
 
     A declaration already seen (same request key) is not opened again: (existing incident, False).
     Once the channel is ready (card and announcement out), the matching runbooks are posted with
     `checklists`; a failure there leaves the incident ready and raises a DomainError saying what is missing.
+    The incident is recorded already held (`lease` seconds, renewed while the work goes on), so no resumer
+    touches a declaration that is alive.
     """
     with sessions.begin() as s:
         incident, created = service.declare(s, config, declaration, now())
+        if created:
+            s.flush()
+            leases.hold(s, incident.id, utcnow() + timedelta(seconds=lease))
         view = snapshot(incident, config)
     if not created:
         return view, False
-    ready = open_incident(sessions, config, chat, view.id, now)
+    with Holding(sessions, view.id, lease):
+        ready = open_incident(sessions, config, chat, view.id, now)
     if checklists is not None:
         post_on_declare(sessions, config, checklists, ready, now)
     return ready, True
 
 
 def open_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-                  incident_id: int, now: Callable[[], datetime]) -> IncidentView:
-    """Make the incident's channel ready; returns the incident as it then stands.
+                  incident_id: int, now: Callable[[], datetime], *, resuming: bool = False) -> IncidentView:
+    """Make the incident's channel ready, doing only the steps not recorded as done; returns the incident
+    as it then stands. `resuming`: an earlier run may have done a step without recording it, so look first.
 
     Raises DomainError when the channel could not be made (the incident is then withdrawn) or when a
     later step failed (the incident stays, the failure is recorded and said in the channel).
     """
     with sessions.begin() as s:
-        incident = snapshot(s.get_one(Incident, incident_id), config)
+        row = s.get_one(Incident, incident_id)
+        incident = snapshot(row, config)
+        done = {step for step in service.SETUP_STEPS if getattr(row, step)}
+        intended = row.channel_name if row.channel_id is None else None
     if incident.channel_id is None:
-        incident = _create_channel(sessions, config, chat, incident, now)
-    return _furnish(sessions, config, chat, incident, now)
+        incident = _create_channel(sessions, config, chat, incident, now, intended if resuming else None)
+    return _furnish(sessions, config, chat, incident, now, done, resuming)
 
 
 def _create_channel(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-                    incident: IncidentView, now: Callable[[], datetime]) -> IncidentView:
+                    incident: IncidentView, now: Callable[[], datetime], intended: str | None) -> IncidentView:
+    """Create the channel, suffixing a taken name; a taken name that an earlier run asked for (`intended`)
+    is looked up and adopted when the bot made it and no other incident has it."""
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         name = channel_name(config.channel_name_template, incident.number, incident.title,
                             drill=incident.is_drill, attempt=attempt)
+        with sessions.begin() as s:
+            service.intend_channel(s, incident.id, name)
         try:
             channel_id = chat.open_channel(name, private=incident.is_private)
             break
         except ChannelNameTaken:
+            adopted = _adoptable(sessions, chat, incident, name) if name == intended else None
+            if adopted is not None:
+                channel_id = adopted
+                break
             continue
         except ChatStepFailed as exc:
             _withdraw(sessions, incident)
@@ -85,51 +112,101 @@ def _create_channel(sessions: sessionmaker[Session], config: IncidentConfig, cha
         return snapshot(s.get_one(Incident, incident.id), config)
 
 
+def _adoptable(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentView, name: str) -> str | None:
+    try:
+        channel_id = chat.find_channel(name)
+    except ChatStepFailed as exc:
+        log.warning("incident %s: could not look for channel #%s: %s", incident.number, name, exc.reason)
+        return None
+    if channel_id is None:
+        return None
+    with sessions.begin() as s:
+        holder = service.channel_holder(s, channel_id)
+    return channel_id if holder in (None, incident.id) else None
+
+
 def _withdraw(sessions: sessionmaker[Session], incident: IncidentView) -> None:
     with sessions.begin() as s:
         service.withdraw(s, incident.id)
 
 
-def _post_and_pin_card(chat: IncidentChat, incident: IncidentView) -> str:
-    """Post the card, then pin it (an unpinned card is a nuisance, not a failure)."""
-    ts = chat.post_card(incident)
-    try:
-        chat.pin(incident.channel_id or "", ts)
-    except ChatStepFailed as exc:
-        log.warning("incident %s: could not pin the card: %s", incident.number, exc.reason)
+def _record(sessions: sessionmaker[Session], write: Callable[[Session], None]) -> None:
+    with sessions.begin() as s:
+        write(s)
+
+
+def _card(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentView, pinned: bool,
+          resuming: bool) -> str:
+    """Post the card (unless it is out already), record it, then pin it (an unpinned card is a nuisance,
+    not a failure)."""
+    channel_id = incident.channel_id or ""
+    ts = incident.card_ts or (chat.find_card(channel_id, incident.number) if resuming else None)
+    if ts is None:
+        ts = chat.post_card(incident)
+    if ts != incident.card_ts:
+        _record(sessions, lambda s: service.record_card(s, incident.id, ts))
+    if not pinned:
+        try:
+            chat.pin(channel_id, ts)
+            _record(sessions, lambda s: service.record_step(s, incident.id, "card_pinned"))
+        except ChatStepFailed as exc:
+            log.warning("incident %s: could not pin the card: %s", incident.number, exc.reason)
     return ts
 
 
+def _announce(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentView,
+              now: Callable[[], datetime], resuming: bool) -> None:
+    found = chat.find_announcement(incident.number) if resuming else None
+    announcement = found or chat.announce(incident)
+    if announcement is not None:
+        _record(sessions, lambda s: service.record_announcement(s, incident.id, announcement, now()))
+
+
+def _step(sessions: sessionmaker[Session], incident: IncidentView, flag: str,
+          fn: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        fn()
+        _record(sessions, lambda s: service.record_step(s, incident.id, flag))
+    return run
+
+
 def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-             incident: IncidentView, now: Callable[[], datetime]) -> IncidentView:
+             incident: IncidentView, now: Callable[[], datetime], done: set[str], resuming: bool) -> IncidentView:
     assert incident.channel_id is not None
-    steps: dict[str, Callable[[], Any]] = {
-        "set the topic": lambda: chat.set_topic(incident),
-        "set the purpose": lambda: chat.set_purpose(incident),
-        "invite the declarer": lambda: chat.invite(incident.channel_id or "", [incident.reporter_id]),
-        "post the incident card": lambda: _post_and_pin_card(chat, incident),
+    channel_id = incident.channel_id
+    wanted: dict[str, tuple[str, Callable[[], Any]]] = {
+        "set the topic": ("topic_set", lambda: chat.set_topic(incident)),
+        "set the purpose": ("purpose_set", lambda: chat.set_purpose(incident)),
+        "invite the declarer": ("declarer_invited", lambda: chat.invite(channel_id, [incident.reporter_id])),
     }
-    if not incident.is_private:
-        steps["announce the incident"] = lambda: chat.announce(incident)
-    with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="declare") as pool:
-        futures = {step: pool.submit(fn) for step, fn in steps.items()}
-    results: dict[str, Any] = {}
+    steps: dict[str, Callable[[], Any]] = {
+        step: _step(sessions, incident, flag, fn) for step, (flag, fn) in wanted.items() if flag not in done}
+    if incident.card_ts is None or "card_pinned" not in done:
+        steps["post the incident card"] = lambda: _card(sessions, chat, incident, "card_pinned" in done, resuming)
+    if not incident.is_private and not incident.is_announced:
+        steps["announce the incident"] = lambda: _announce(sessions, chat, incident, now, resuming)
     failures: list[str] = []
-    for step, future in futures.items():
-        try:
-            results[step] = future.result()
-        except ChatStepFailed as exc:
-            failures.append(f"could not {step} ({exc.reason})")
+    if steps:
+        with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="declare") as pool:
+            futures = {step: pool.submit(fn) for step, fn in steps.items()}
+        for step, future in futures.items():
+            try:
+                future.result()
+            except ChatStepFailed as exc:
+                failures.append(f"could not {step} ({exc.reason})")
+    problem = "; ".join(failures)
     with sessions.begin() as s:
         if failures:
-            problem = "; ".join(failures)
             service.record_setup_failure(s, incident.id, problem, now())
         else:
-            service.record_ready(s, incident.id, card_ts=results.get("post the incident card"),
-                                 announcement=results.get("announce the incident"), now=now())
+            service.record_ready(s, incident.id)
         ready = snapshot(s.get_one(Incident, incident.id), config)
     if failures:
         log.warning("incident %s set-up incomplete: %s", incident.number, problem)
+        try:
+            chat.say_setup_problem(ready, problem)
+        except ChatStepFailed as exc:
+            log.warning("incident %s: could not say so in its channel: %s", incident.number, exc.reason)
         raise DomainError(f"{incident.label} is declared in <#{incident.channel_id}>, but the bot "
                           f"{problem}. The incident is recorded; fix the cause and carry on in the channel.")
     return ready

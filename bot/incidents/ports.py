@@ -32,6 +32,23 @@ class IncidentChat(Protocol):
     def announce(self, incident: IncidentView) -> tuple[str, str] | None:
         """Tell the announcement channel; returns (channel id, ts), or None when there is none."""
 
+    # Looking before acting when a set-up cut short is resumed (never on a first run).
+
+    def find_channel(self, name: str) -> str | None:
+        """The id of the channel called `name` if the bot made it, else None."""
+
+    def find_card(self, channel_id: str, number: int) -> str | None:
+        """The ts of incident `number`'s card among the channel's recent messages, if it is there."""
+
+    def find_announcement(self, number: int) -> tuple[str, str] | None:
+        """(channel id, ts) of incident `number`'s announcement, if the announcement channel has it."""
+
+    def say_setup_problem(self, incident: IncidentView, problem: str) -> None:
+        """Say in the incident channel what the bot could not set up."""
+
+    def tell_declarer(self, incident: IncidentView, text: str) -> None:
+        """Tell the person who declared (a direct message): used when nobody is waiting for an answer."""
+
 
 class IncidentNews(Protocol):
     """Keeping everyone current after a change. Methods raise ChatStepFailed."""

@@ -109,6 +109,11 @@ def _declared_text(incident: Incident) -> str:
     return f"{kind} declared: {incident.title} ({incident.severity})"
 
 
+def intend_channel(session: Session, incident_id: int, channel_name: str) -> None:
+    """Remember the name about to be asked for, before asking: a restart can then find the channel."""
+    session.get_one(Incident, incident_id).channel_name = channel_name
+
+
 def record_channel(session: Session, incident_id: int, channel_id: str, channel_name: str, now: datetime) -> None:
     """Remember the incident's channel once it exists."""
     incident = session.get_one(Incident, incident_id)
@@ -118,17 +123,40 @@ def record_channel(session: Session, incident_id: int, channel_id: str, channel_
                               text=f"Channel #{channel_name} opened", is_key=False))
 
 
-def record_ready(session: Session, incident_id: int, *, card_ts: str | None,
-                 announcement: tuple[str, str] | None, now: datetime) -> None:
-    """The channel is furnished: remember the card and the announcement, mark the incident ready."""
+def channel_holder(session: Session, channel_id: str) -> int | None:
+    """The id of the incident whose channel this is, if any."""
+    return session.scalar(select(Incident.id).where(Incident.channel_id == channel_id))
+
+
+SETUP_STEPS = ("topic_set", "purpose_set", "declarer_invited", "card_pinned")
+
+
+def record_step(session: Session, incident_id: int, step: str) -> None:
+    """One idempotent set-up step is done (one of SETUP_STEPS)."""
+    if step not in SETUP_STEPS:
+        raise ValueError(f"unknown set-up step {step!r}")
+    setattr(session.get_one(Incident, incident_id), step, True)
+
+
+def record_card(session: Session, incident_id: int, card_ts: str) -> None:
+    """The card is in the channel."""
+    session.get_one(Incident, incident_id).card_ts = card_ts
+
+
+def record_announcement(session: Session, incident_id: int, announcement: tuple[str, str], now: datetime) -> None:
+    """The incident is announced."""
     incident = session.get_one(Incident, incident_id)
-    incident.card_ts = card_ts
-    if announcement:
-        incident.announcement_channel_id, incident.announcement_ts = announcement
-        session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.ANNOUNCED, occurred_at=now,
-                                  text="Announced", is_key=False))
+    incident.announcement_channel_id, incident.announcement_ts = announcement
+    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.ANNOUNCED, occurred_at=now,
+                              text="Announced", is_key=False))
+
+
+def record_ready(session: Session, incident_id: int) -> None:
+    """The channel is furnished (card and announcement recorded as they went out): mark the incident ready."""
+    incident = session.get_one(Incident, incident_id)
     incident.setup_state = SetupState.READY
     incident.setup_error = None
+    incident.claimed_until = None
 
 
 def record_setup_failure(session: Session, incident_id: int, problem: str, now: datetime) -> None:
@@ -136,6 +164,7 @@ def record_setup_failure(session: Session, incident_id: int, problem: str, now: 
     incident = session.get_one(Incident, incident_id)
     incident.setup_state = SetupState.FAILED
     incident.setup_error = problem
+    incident.claimed_until = None
     session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.SETUP_FAILED, occurred_at=now,
                               text=problem, is_key=False))
 

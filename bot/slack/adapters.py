@@ -17,6 +17,21 @@ from bot.slack import blocks, blocks_steering
 
 log = logging.getLogger(__name__)
 HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
+CARD_EVENT = "incident_card"                  # message metadata marking the bot's card and announcement,
+ANNOUNCEMENT_EVENT = "incident_announcement"  # so a resumed declaration finds them instead of posting again
+LOOKBACK = 200  # recent messages searched for a card or announcement
+
+
+def _marker(event_type: str, incident: IncidentView) -> dict[str, Any]:
+    return {"event_type": event_type, "event_payload": {"number": incident.number}}
+
+
+def _marked(messages: list[dict[str, Any]], event_type: str, number: int) -> str | None:
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == event_type and (metadata.get("event_payload") or {}).get("number") == number:
+            return str(message["ts"])
+    return None
 
 
 def _call(step: str, fn: Callable[[], Any]) -> Any:
@@ -81,8 +96,8 @@ class SlackIncidentChat:
     def post_card(self, incident: IncidentView) -> str:
         """The incident card in the channel."""
         response = _call("post the card", lambda: self.client.chat_postMessage(
-            channel=_channel(incident), text=blocks.headline(incident),
-            blocks=blocks.card(incident, self.config), unfurl_links=False))
+            channel=_channel(incident), text=blocks.headline(incident), blocks=blocks.card(incident, self.config),
+            metadata=_marker(CARD_EVENT, incident), unfurl_links=False))
         return str(response["ts"])
 
     def announce(self, incident: IncidentView) -> tuple[str, str] | None:
@@ -92,8 +107,58 @@ class SlackIncidentChat:
             return None
         response = _call("announce", lambda: self.client.chat_postMessage(
             channel=announce_channel, text=blocks.headline(incident),
-            blocks=blocks.announcement(incident, self.config), unfurl_links=False))
+            blocks=blocks.announcement(incident, self.config), metadata=_marker(ANNOUNCEMENT_EVENT, incident),
+            unfurl_links=False))
         return str(response["channel"]), str(response["ts"])
+
+    def find_channel(self, name: str) -> str | None:
+        """conversations.list for `name`, created by the bot."""
+        bot_user = _call("look up the bot", lambda: self.client.auth_test()).get("user_id")
+        channel = self._named(name)
+        return str(channel["id"]) if channel is not None and channel.get("creator") == bot_user else None
+
+    def _named(self, name: str) -> dict[str, Any] | None:
+        """The channel called `name` (public, or private with the bot in it), pages of 1000."""
+        cursor: str | None = None
+        while True:
+            page = _call("look for the channel", lambda c=cursor: self.client.conversations_list(  # type: ignore[misc]
+                types="public_channel,private_channel", limit=1000, cursor=c))
+            for channel in page.get("channels") or []:
+                if channel.get("name") == name:
+                    return dict(channel)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return None
+
+    def _recent(self, step: str, channel_id: str) -> list[dict[str, Any]]:
+        response = _call(step, lambda: self.client.conversations_history(
+            channel=channel_id, limit=LOOKBACK, include_all_metadata=True))
+        return list(response.get("messages") or [])
+
+    def find_card(self, channel_id: str, number: int) -> str | None:
+        """The card by its metadata marker in the channel's recent history."""
+        return _marked(self._recent("look for the card", channel_id), CARD_EVENT, number)
+
+    def find_announcement(self, number: int) -> tuple[str, str] | None:
+        """The announcement by its metadata marker in the announcement channel's recent history."""
+        channel = self.announce_channel
+        if channel and channel.startswith("#"):  # configured by name: history needs the id
+            named = self._named(channel[1:])
+            channel = str(named["id"]) if named else None
+        if not channel:
+            return None
+        ts = _marked(self._recent("look for the announcement", channel), ANNOUNCEMENT_EVENT, number)
+        return (channel, ts) if ts else None
+
+    def say_setup_problem(self, incident: IncidentView, problem: str) -> None:
+        """A warning in the incident channel naming what is missing."""
+        text = (f":warning: Set-up of {incident.label} is incomplete: the bot {problem}. "
+                "Fix the cause, then do the missing step by hand; the incident itself is recorded.")
+        _call("post in the channel", lambda: self.client.chat_postMessage(channel=_channel(incident), text=text))
+
+    def tell_declarer(self, incident: IncidentView, text: str) -> None:
+        """A direct message to the declarer."""
+        _call("send a direct message", lambda: self.client.chat_postMessage(channel=incident.reporter_id, text=text))
 
     def pin(self, channel_id: str, ts: str) -> None:
         """Pin a message; one already pinned is fine."""

@@ -32,7 +32,8 @@ def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *
 def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, reply: Reply) -> None:
     """Declare, open the channel, tell the declarer where it is (a repeated submission stays quiet)."""
     incident, created = opening.declare_incident(deps.sessions, deps.config, deps.chat(client), declaration,
-                                                 deps.clock, checklists=SlackChecklists(client))
+                                                 deps.clock, checklists=SlackChecklists(client),
+                                                 lease=deps.settings.setup_lease)
     if not created:
         return
     reply(f"{incident.label} declared: <#{incident.channel_id}>. You are in the channel; "

@@ -7,6 +7,7 @@ message seen twice (live and read back) one row.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -21,6 +22,8 @@ from bot.timeline.writer import TimelineWriter
 
 log = logging.getLogger(__name__)
 RETRY_COOLDOWN = 60.0  # a channel handed over after a failed write is read again at most this often
+RETRY_FIRST = 1.0      # a read-back that failed (database or Slack down) is tried again after 1, 2, 4 … 60 s
+RETRY_ATTEMPTS = 10    # … for about five minutes; the next lost write starts over
 
 
 class CatchUp:
@@ -34,7 +37,10 @@ class CatchUp:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="timeline-catch-up")
         self._lock = threading.Lock()
         self._queued: set[str] = set()
+        self._owed: set[str] = set()  # channels whose lost writes are yet to be read back
+        self._again: set[str] = set()  # … and lost another write while being read back
         self._last_retry: dict[str, float] = {}
+        self._closed = False
 
     def all_open(self) -> Future[int]:
         """Catch up every open incident's channel in the background; the future gives the channels read."""
@@ -49,17 +55,69 @@ class CatchUp:
         return self._executor.submit(self._one, channel_id)
 
     def retry(self, channel_id: str) -> None:
-        """A write for this channel was lost: read it back later, but not in a loop."""
-        now = time.monotonic()
+        """A write for this channel was lost: read it back, at most once a minute, until a read succeeds
+        (a read that fails, because the database or Slack is still down, is tried again with backoff)."""
         with self._lock:
-            if now - self._last_retry.get(channel_id, -RETRY_COOLDOWN) < RETRY_COOLDOWN:
+            if self._closed:
                 return
-            self._last_retry[channel_id] = now
-        self.channel(channel_id)
+            if channel_id in self._owed:
+                self._again.add(channel_id)
+                return
+            self._owed.add(channel_id)
+            due = self._last_retry.get(channel_id, -RETRY_COOLDOWN) + RETRY_COOLDOWN - time.monotonic()
+        self._later(max(0.0, due), channel_id, 0)
 
     def close(self) -> None:
         """Stop: work not started is dropped (the next start catches up again)."""
+        with self._lock:
+            self._closed = True
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _later(self, delay: float, channel_id: str, failures: int) -> None:
+        timer = threading.Timer(delay, self._submit_retry, (channel_id, failures))
+        timer.daemon = True
+        timer.start()
+
+    def _submit_retry(self, channel_id: str, failures: int) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            with contextlib.suppress(RuntimeError):  # shut down meanwhile
+                self._executor.submit(self._retry, channel_id, failures)
+
+    def _retry(self, channel_id: str, failures: int) -> None:
+        with self._lock:
+            self._last_retry[channel_id] = time.monotonic()
+            self._again.discard(channel_id)  # what was lost before this read is in what it reads
+        if self._attempt(channel_id):
+            with self._lock:
+                again = channel_id in self._again
+                self._again.discard(channel_id)
+                if not again:
+                    self._owed.discard(channel_id)
+            if again:  # lost while it was read: once more, a minute on
+                self._later(RETRY_COOLDOWN, channel_id, 0)
+            return
+        if failures + 1 >= RETRY_ATTEMPTS:
+            with self._lock:
+                self._owed.discard(channel_id)
+                self._again.discard(channel_id)
+            log.error("catch-up of %s kept failing; gave up until the next lost write or restart", channel_id)
+            return
+        delay = min(RETRY_COOLDOWN, RETRY_FIRST * 2 ** failures)
+        log.warning("catch-up of %s failed; trying again in %.0fs", channel_id, delay)
+        self._later(delay, channel_id, failures + 1)
+
+    def _attempt(self, channel_id: str) -> bool:
+        """Read the channel back if it is an incident's; False when that could not be done."""
+        try:
+            with self.sessions.begin() as session:
+                if not queries.is_incident_channel(session, channel_id):
+                    return True
+            return self.run(channel_id) == 1
+        except Exception as exc:  # the database is down: the caller tries again later
+            log.warning("catch-up of %s could not start: %s", channel_id, exc.__class__.__name__)
+            return False
 
     def _all_open(self) -> int:
         with self.sessions.begin() as session:

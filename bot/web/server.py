@@ -21,6 +21,8 @@ class HttpServer:
                                           clear_untrusted_proxy_headers=True)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._close_lock = threading.Lock()
+        self._closed = False
 
     @property
     def port(self) -> int:
@@ -33,8 +35,12 @@ class HttpServer:
         return f"http://127.0.0.1:{self.port}"
 
     def run(self) -> None:
-        """Serve until interrupted."""
-        self._server.run()
+        """Serve in this thread until `stop_soon()` (e.g. from a SIGTERM handler) or `stop()`."""
+        self._loop()
+
+    def stop_soon(self) -> None:
+        """Ask `run()` to return within a tenth of a second; safe from a signal handler (sets an event)."""
+        self._stopping.set()
 
     def start(self) -> HttpServer:
         """Serve in a background thread until `stop()`."""
@@ -47,7 +53,13 @@ class HttpServer:
         server = self._server
         while not self._stopping.is_set():
             server.asyncore.loop(timeout=0.1, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
-        server.close()
+        self._close()
+
+    def _close(self) -> None:
+        with self._close_lock:
+            if not self._closed:
+                self._closed = True
+                self._server.close()
 
     def stop(self) -> None:
         """Stop serving: in-flight requests finish (the loop still runs to send their answers), then the

@@ -290,3 +290,16 @@ def test_a_trigger_that_really_expired_gets_the_same_useful_answer(bot: Harness)
     answer = emu.wait_for(lambda: [t for t in replies_to(bot, alice) if "could not open in time" in t])[0]
     assert "expired_trigger_id" in answer and "/incident declare <title>" in answer
     assert emu.views(user=alice) == [] and bot.incidents() == []
+
+
+def test_a_step_that_fails_for_good_is_said_in_the_channel_and_to_the_declarer(bot: Harness) -> None:
+    emu = bot.emu
+    alice = emu.user_id("alice")
+    emu.inject("conversations.invite", error="restricted_action", times=1)
+    emu.slash_command(alice, emu.channel_id("general"), "/incident", "declare Half furnished")
+    emu.wait_for(lambda: any("could not invite the declarer" in t for t in replies_to(bot, alice)))
+    incident = bot.wait_ready()
+    assert incident.setup_state == "failed" and "restricted_action" in (incident.setup_error or "")
+    assert incident.channel_id is not None and incident.card_ts is not None
+    said = [m["text"] for m in emu.messages(incident.channel_id) if "incomplete" in m.get("text", "")]
+    assert len(said) == 1 and "could not invite the declarer (restricted_action)" in said[0]
