@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,28 +32,39 @@ def _pg_admin_url() -> str:
     return normalize_database_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG)
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
-    """A PostgreSQL database of this test worker's own, migrated once. Skipped locally if PostgreSQL is
-    down; with CI set it must run, so it fails instead."""
+@contextmanager
+def scratch_postgres(prefix: str, *, migrated: bool = True) -> Iterator[str]:
+    """A new PostgreSQL database of its own (dropped afterwards), migrated unless asked not to. Skipped
+    locally if PostgreSQL is down; with CI set it must run, so it fails instead."""
     admin_url = _pg_admin_url()
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"incident_bot_test_{worker_id}_{uuid.uuid4().hex[:6]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
+        admin.dispose()
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required when CI is set and is not reachable at {admin_url}: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {admin_url}")
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        if migrated:
+            engine = make_engine(url)
+            migrate(engine)
+            engine.dispose()
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A PostgreSQL database of this test worker's own, migrated once."""
+    with scratch_postgres(f"incident_bot_test_{worker_id}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

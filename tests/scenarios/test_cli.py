@@ -12,12 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.db import current_revision, head_revision, make_engine
 from bot.emulator import SlackEmulator
-from tests.conftest import SIGNING_SECRET, _pg_admin_url
+from tests.conftest import SIGNING_SECRET, scratch_postgres
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -36,20 +34,9 @@ def test_help_describes_each_command(command: list[str], tmp_path: Path) -> None
 
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
-    admin_url = _pg_admin_url()
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"incident_bot_cli_{os.getpid()}_{int(time.time() * 1000) % 100000}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required when CI is set: {exc}")
-        pytest.skip("PostgreSQL not reachable")
-    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A new PostgreSQL database with no tables yet."""
+    with scratch_postgres("incident_bot_cli", migrated=False) as url:
+        yield url
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import threading
 import time
 import uuid
@@ -20,13 +19,10 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from bot.db import make_engine, migrate
 from bot.emulator import SlackEmulator
 from bot.emulator.delivery import Response, post_signed
-from tests.conftest import SIGNING_SECRET, _pg_admin_url
+from tests.conftest import SIGNING_SECRET, scratch_postgres
 from tests.scenarios.serve_helpers import Served
 
 TITLE = "Replicas share one database"
@@ -34,25 +30,9 @@ TITLE = "Replicas share one database"
 
 @pytest.fixture
 def fresh_postgres() -> Iterator[str]:
-    """A new, migrated PostgreSQL database of this test's own (skipped locally without PostgreSQL)."""
-    admin_url = _pg_admin_url()
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"incident_bot_replicas_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required when CI is set and is not reachable at {admin_url}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {admin_url}")
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    """A new, migrated PostgreSQL database of this test's own."""
+    with scratch_postgres("incident_bot_replicas") as url:
+        yield url
 
 
 @pytest.fixture
