@@ -16,15 +16,23 @@ from bot.slack.postmortem import SlackPostmortemDesk
 from bot.slack.replies import via_respond
 
 
-def resolve(deps: Deps, inv: Invocation) -> None:
-    """Open the resolve form (summary, impact, root cause)."""
-    incident = here_or_answer(deps, inv, "resolve")
+def _movable(deps: Deps, inv: Invocation, subcommand: str, target: str) -> IncidentView | None:
+    """The incident here, if it may move to `target`; otherwise the ack says why (None)."""
+    incident = here_or_answer(deps, inv, subcommand)
     if incident is None:
-        return
+        return None
     try:
-        lifecycle.check_move(deps.config, incident.label, incident.status, lifecycle.RESOLVED)
+        lifecycle.check_move(deps.config, incident.label, incident.status, target)
     except DomainError as exc:
         inv.ack(text=exc.message)
+        return None
+    return incident
+
+
+def resolve(deps: Deps, inv: Invocation) -> None:
+    """Open the resolve form (summary, impact, root cause)."""
+    incident = _movable(deps, inv, "resolve", lifecycle.RESOLVED)
+    if incident is None:
         return
     inv.ack()
     reply = via_respond(inv.respond)
@@ -34,13 +42,8 @@ def resolve(deps: Deps, inv: Invocation) -> None:
 
 def close(deps: Deps, inv: Invocation) -> None:
     """Close (resolving first if needed) and post the postmortem."""
-    incident = here_or_answer(deps, inv, "close")
+    incident = _movable(deps, inv, "close", lifecycle.CLOSED)
     if incident is None:
-        return
-    try:
-        lifecycle.check_move(deps.config, incident.label, incident.status, lifecycle.CLOSED)
-    except DomainError as exc:
-        inv.ack(text=exc.message)
         return
     inv.ack(text=f"Closing {incident.label} and writing its postmortem…")
     deps.later(via_respond(inv.respond), lambda: _close(deps, inv, incident))
