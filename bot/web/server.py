@@ -51,8 +51,22 @@ class HttpServer:
     def _loop(self) -> None:
         # waitress' own run() has no stop; closing its sockets from another thread races its select()
         server = self._server
+
+        def pump() -> None:
+            server.asyncore.loop(timeout=0.05, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
+
         while not self._stopping.is_set():
-            server.asyncore.loop(timeout=0.1, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
+            pump()
+        # Stop accepting; let requests in flight finish while the loop still sends their answers (a task
+        # finishing after the sockets closed would write to a closed trigger), then close.
+        server.accepting = False
+        draining = threading.Thread(target=server.task_dispatcher.shutdown, kwargs={"timeout": 5},
+                                    name="http-drain", daemon=True)
+        draining.start()
+        while draining.is_alive():
+            pump()
+        for _ in range(3):
+            pump()
         self._close()
 
     def _close(self) -> None:
@@ -62,11 +76,8 @@ class HttpServer:
                 self._server.close()
 
     def stop(self) -> None:
-        """Stop serving: in-flight requests finish (the loop still runs to send their answers), then the
-        loop stops and the sockets close, all from the loop's own thread."""
-        self._server.task_dispatcher.shutdown(timeout=5)
+        """Stop serving: no new connections, requests in flight finish and are answered, sockets close."""
         self._stopping.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
-        else:
-            self._server.close()
+            self._thread.join(timeout=10)
+        self._close()
