@@ -157,7 +157,8 @@ def make_bot(emu: SlackEmulator, database_url: str) -> Iterator[Any]:
         server = runtime.http("127.0.0.1", 0).start()
         emu.app_url = f"{server.url}/slack/events"
         started.append(runtime)
-        runtime.start()  # as serve does: timeline catch-up in the background
+        # as serve does; waiting for the start-up catch-up keeps its history reads out of what a test counts
+        runtime.start().result(timeout=30)
         return Harness(runtime, emu)
 
     yield start
