@@ -28,15 +28,7 @@ def change_category(session: Session, config: IncidentConfig, incident_id: int, 
     if new is not None and new not in config.categories:
         raise InvalidInput(f"`{typed.strip()}` is not a category. Use one of: {', '.join(config.categories)} "
                            "(or `none`).", field="category")
-    incident = session.get_one(Incident, incident_id, with_for_update=True)
-    old = incident.category
-    if old == new:
-        return None
-    incident.category = new
-    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.CATEGORY_CHANGED, occurred_at=now,
-                              actor_id=actor_id, text=f"Category changed: {old or 'none'} → {new or 'none'}",
-                              data={"from": old, "to": new}))
-    return old, new
+    return _set(session, incident_id, "category", new, EventKind.CATEGORY_CHANGED, "Category", actor_id, now)
 
 
 def change_service(session: Session, incident_id: int, typed: str, *, actor_id: str,
@@ -48,12 +40,19 @@ def change_service(session: Session, incident_id: int, typed: str, *, actor_id: 
     if len(service) > MAX_SERVICE:
         raise InvalidInput(f"The service name is too long; keep it under {MAX_SERVICE} characters.", field="service")
     new = None if service.lower() in CLEAR else service
+    return _set(session, incident_id, "service", new, EventKind.SERVICE_CHANGED, "Affected service", actor_id,
+                now)
+
+
+def _set(session: Session, incident_id: int, field: str, new: str | None, kind: EventKind, label: str,
+         actor_id: str, now: datetime) -> tuple[str | None, str | None] | None:
+    """Change one field under the row lock and record it; None when it already had that value."""
     incident = session.get_one(Incident, incident_id, with_for_update=True)
-    old = incident.service
+    old = getattr(incident, field)
     if old == new:
         return None
-    incident.service = new
-    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.SERVICE_CHANGED, occurred_at=now,
-                              actor_id=actor_id, text=f"Affected service changed: {old or 'none'} → {new or 'none'}",
+    setattr(incident, field, new)
+    session.add(TimelineEvent(incident_id=incident_id, kind=kind, occurred_at=now, actor_id=actor_id,
+                              text=f"{label} changed: {old or 'none'} → {new or 'none'}",
                               data={"from": old, "to": new}))
     return old, new

@@ -60,7 +60,8 @@ def _incident(deps: Deps, view: dict[str, Any]) -> IncidentView:
     return incident
 
 
-def _selected(values: dict[str, Any], block: str, action: str) -> Any:
+def selected(values: dict[str, Any], block: str, action: str) -> Any:
+    """The value a form input holds: a selected option's value, the person(s) chosen, or the text typed."""
     state = values.get(block, {}).get(action) or {}
     if "selected_option" in state:
         return (state["selected_option"] or {}).get("value")
@@ -77,7 +78,7 @@ def wanted_roles(deps: Deps, view: dict[str, Any]) -> dict[str, list[str]]:
     for role in deps.config.roles:
         block = f"{Block.ROLE_PREFIX}{role.name}"
         if block in values:
-            chosen = _selected(values, block, Action.ROLE_USERS)
+            chosen = selected(values, block, Action.ROLE_USERS)
             wanted[role.name] = [chosen] if isinstance(chosen, str) else list(chosen or [])
     return wanted
 
@@ -97,8 +98,8 @@ def _levels_chosen(deps: Deps, view: dict[str, Any]) -> tuple[IncidentView, str,
     """(incident, severity, priority or None) from the severity form; InvalidInput when nothing would change."""
     values = view.get("state", {}).get("values", {})
     incident = _incident(deps, view)
-    level = parse_severity(deps.config, _selected(values, Block.SEVERITY, Action.SEVERITY) or "")
-    chosen = _selected(values, Block.PRIORITY, Action.PRIORITY)
+    level = parse_severity(deps.config, selected(values, Block.SEVERITY, Action.SEVERITY) or "")
+    chosen = selected(values, Block.PRIORITY, Action.PRIORITY)
     priority = parse_priority(deps.config, chosen) if chosen else None
     if level == incident.severity and priority in (None, incident.priority):
         raise InvalidInput(f"{level} is the current severity; choose another, or Cancel.", field=Block.SEVERITY)
@@ -116,7 +117,7 @@ def submit_severity(deps: Deps, ack: Ack, user_id: str, view: dict[str, Any], cl
         ack(response_action="errors", errors={Block.SEVERITY: exc.message})
         return
     ack()
-    reason = _selected(view.get("state", {}).get("values", {}), Block.REASON, Action.REASON)
+    reason = selected(view.get("state", {}).get("values", {}), Block.REASON, Action.REASON)
 
     def work() -> None:
         steering.change_levels(deps.sessions, deps.config, deps.chat(client), incident, user_id,
@@ -129,7 +130,7 @@ def submit_severity(deps: Deps, ack: Ack, user_id: str, view: dict[str, Any], cl
 def submit_update(deps: Deps, ack: Ack, user_id: str, view: dict[str, Any], client: WebClient) -> None:
     """The update form: a blank or too long update stays in the form; otherwise it is posted."""
     try:
-        text = validate_update(_selected(view.get("state", {}).get("values", {}), Block.UPDATE, Action.UPDATE)
+        text = validate_update(selected(view.get("state", {}).get("values", {}), Block.UPDATE, Action.UPDATE)
                                or "")
     except InvalidInput as exc:
         ack(response_action="errors", errors={Block.UPDATE: exc.message})

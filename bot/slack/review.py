@@ -18,8 +18,7 @@ from bot.slack.replies import ephemeral_or_dm, via_respond
 
 
 def _value(view: dict[str, Any], block: str, action: str) -> str | None:
-    state = view.get("state", {}).get("values", {}).get(block, {}).get(action) or {}
-    value = state.get("value")
+    value = forms.selected(view.get("state", {}).get("values", {}), block, action)
     return str(value) if value is not None else None
 
 
