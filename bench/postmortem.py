@@ -22,11 +22,11 @@ from sqlalchemy import insert, select
 
 from bot.config import IncidentConfig
 from bot.db import make_engine, make_sessions
-from bot.incidents.enums import EventKind
-from bot.incidents.models import Incident, TimelineEvent
+from bot.incidents.models import Incident
 from bot.postmortem.context import build
 from bot.postmortem.render import MARKDOWN, Templates
-from bot.timeline.models import MessageRevision, TimelineMessage
+from bot.timeline.kinds import EventKind
+from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
 
 CHANNEL = "CPOSTMORTEM"
 USERS = [f"U{n:08d}" for n in range(1, 41)]

@@ -194,16 +194,17 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
 
 def _timeline(settings: Settings, number: int, fmt: str, output: str | None) -> int:
     from bot.db import make_engine, make_sessions
-    from bot.incidents.errors import NotFound
+    from bot.incidents.queries import by_number
     from bot.timeline.export import render
 
     engine = make_engine(settings.database_url)
     try:
         with make_sessions(engine).begin() as session:
-            text = render(session, number, fmt, settings.incident.tz())
-    except NotFound as exc:
-        print(f"incident-bot: {exc.message}", file=sys.stderr)
-        return 1
+            incident = by_number(session, settings.incident, number)
+            if incident is None:
+                print(f"incident-bot: There is no incident #{number}.", file=sys.stderr)
+                return 1
+            text = render(session, incident, fmt, settings.incident.tz())
     finally:
         engine.dispose()
     if output:
@@ -215,7 +216,7 @@ def _timeline(settings: Settings, number: int, fmt: str, output: str | None) -> 
 
 
 def _postmortem(settings: Settings, number: int, fmt: str, output: str | None) -> int:
-    from bot.incidents.errors import NotFound
+    from bot.errors import NotFound
     from bot.postmortem.printing import postmortem_text
 
     try:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
+from bot.incidents.queries import IncidentChannels
 from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
 from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
@@ -75,7 +76,8 @@ def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_cli
                   clock: Callable[[], datetime] = utcnow) -> TimelineCapture:
     """Timeline capture: its writer threads and catch-up, reading history through the Slack client."""
     return TimelineCapture(sessions, clock,
-                           history=lambda: SlackChannelHistory(slack_client, settings.incident.key_reaction))
+                           history=lambda: SlackChannelHistory(slack_client, settings.incident.key_reaction),
+                           channels=IncidentChannels())
 
 
 def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_client: WebClient,

@@ -9,12 +9,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.errors import InvalidInput
 from bot.followups.models import Followup
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import InvalidInput
-from bot.incidents.history import record
 from bot.incidents.models import Incident
 from bot.incidents.news import FollowupAdded
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 MAX_TEXT = 2000
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -61,7 +61,7 @@ def add(session: Session, incident: Incident, request: FollowupRequest, by: str,
     """Record the follow-up and its timeline event."""
     session.add(Followup(incident_id=incident.id, text=request.text, owner_id=request.owner_id,
                          due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts))
-    record(session, incident, EventKind.FOLLOWUP_ADDED, by=by, now=now, text=f"Follow-up: {request.text}",
+    record(session, incident.id, EventKind.FOLLOWUP_ADDED, by=by, now=now, text=f"Follow-up: {request.text}",
            data={"owner": request.owner_id, "due_on": request.due_on.isoformat() if request.due_on else None})
     return FollowupAdded(request.text, by, request.owner_id, request.due_on.isoformat() if request.due_on else None)
 

@@ -10,10 +10,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import InvalidInput
-from bot.incidents.models import Incident, TimelineEvent
+from bot.errors import InvalidInput
+from bot.incidents.models import Incident
 from bot.incidents.service import MAX_SERVICE
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 CLEAR = ("none", "-")
 
@@ -52,7 +53,6 @@ def _set(session: Session, incident_id: int, field: str, new: str | None, kind: 
     if old == new:
         return None
     setattr(incident, field, new)
-    session.add(TimelineEvent(incident_id=incident_id, kind=kind, occurred_at=now, actor_id=actor_id,
-                              text=f"{label} changed: {old or 'none'} → {new or 'none'}",
-                              data={"from": old, "to": new}))
+    record(session, incident_id, kind, by=actor_id, now=now, text=f"{label} changed: {old or 'none'} → {new or 'none'}",
+           data={"from": old, "to": new})
     return old, new

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.config import IncidentConfig
-from bot.incidents.errors import InvalidInput
+from bot.errors import InvalidInput
 
 
 def parse_severity(config: IncidentConfig, text: str) -> str:

@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import DECLINED, IncidentConfig
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import DomainError, InvalidInput
-from bot.incidents.history import record
+from bot.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import StatusChange
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 RESOLVED, CLOSED = "resolved", "closed"
 FINISHED = (CLOSED, DECLINED.name)
@@ -71,7 +71,7 @@ def change_status(session: Session, config: IncidentConfig, incident: Incident, 
         incident.status = step
         _stamp(config, incident, step, now, reopened=reopened)
         verb = "Reopened" if reopened else "Status"
-        record(session, incident, EventKind.STATUS_CHANGED, by=by, now=now, text=f"{verb}: {old} → {step}",
+        record(session, incident.id, EventKind.STATUS_CHANGED, by=by, now=now, text=f"{verb}: {old} → {step}",
                data={"from": old, "to": step, "reopened": reopened})
         changes.append(StatusChange(old, step, by, reopened=reopened,
                                     milestone=step in (RESOLVED, CLOSED, DECLINED.name)))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db import Base, UTCDateTime
@@ -55,33 +54,12 @@ class Incident(Base):
     root_cause: Mapped[str | None] = mapped_column(Text)
     postmortem_permalink: Mapped[str | None] = mapped_column(Text)  # the uploaded postmortem file
 
-    events: Mapped[list[TimelineEvent]] = relationship(
-        back_populates="incident", order_by="TimelineEvent.id", cascade="all, delete-orphan"
-    )
     assignments: Mapped[list[RoleAssignment]] = relationship(
         order_by="RoleAssignment.id", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def __repr__(self) -> str:
         return f"<Incident #{self.number} {self.severity} {self.status} {self.title[:40]!r}>"
-
-
-class TimelineEvent(Base):
-    """Something that happened during an incident, recorded by the bot itself."""
-
-    __tablename__ = "timeline_events"
-    __table_args__ = (Index("ix_timeline_events_incident_id_occurred_at", "incident_id", "occurred_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[str | None] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text, default="")
-    is_key: Mapped[bool] = mapped_column(Boolean, default=True)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-    incident: Mapped[Incident] = relationship(back_populates="events")
 
 
 class RoleAssignment(Base):

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
 from bot.db import utcnow
+from bot.errors import ChannelNameTaken, ChatStepFailed, DomainError
 from bot.incidents import leases, service
-from bot.incidents.errors import ChannelNameTaken, ChatStepFailed, DomainError
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import IncidentConfig
-from bot.incidents.errors import ChatStepFailed, DomainError
+from bot.errors import ChatStepFailed, DomainError
 from bot.incidents.ports import IncidentNews
 from bot.incidents.views import IncidentView
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.incidents.errors import ChatStepFailed, DomainError
+from bot.errors import ChatStepFailed, DomainError
 from bot.incidents.news import News, RoleChange
 from bot.incidents.ports import IncidentNews
 from bot.incidents.views import IncidentView

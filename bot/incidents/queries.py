@@ -40,3 +40,23 @@ def by_id(session: Session, config: IncidentConfig, incident_id: int) -> Inciden
     """The incident with this id, if it (still) exists."""
     incident = session.get(Incident, incident_id)
     return snapshot(incident, config) if incident else None
+
+
+def by_number(session: Session, config: IncidentConfig, number: int) -> IncidentView | None:
+    """The incident with this number, if any."""
+    incident = session.scalar(select(Incident).where(Incident.number == number))
+    return snapshot(incident, config) if incident else None
+
+
+class IncidentChannels:
+    """The timeline's IncidentChannels port: which channels are incidents'."""
+
+    def incident_ids(self, session: Session, channel_ids: set[str]) -> dict[str, int]:
+        """The incident id of each of these channels that is an incident's."""
+        rows = session.execute(select(Incident.channel_id, Incident.id).where(Incident.channel_id.in_(channel_ids)))
+        return {channel_id: incident_id for channel_id, incident_id in rows if channel_id}
+
+    def open_channels(self, session: Session) -> list[str]:
+        """Channels of incidents not closed or declined, oldest incident first."""
+        return [c for c in session.scalars(select(Incident.channel_id).where(
+            Incident.status.not_in(FINISHED), Incident.channel_id.is_not(None)).order_by(Incident.number)) if c]

@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
+from bot.errors import InvalidInput
 from bot.incidents import lifecycle, steering
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import InvalidInput
-from bot.incidents.history import record
 from bot.incidents.models import Incident
 from bot.incidents.news import News, Resolution
 from bot.incidents.ports import IncidentNews
 from bot.incidents.views import IncidentView
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 MAX_FIELD = 3000
 
@@ -38,7 +38,7 @@ def resolve(sessions: sessionmaker[Session], config: IncidentConfig, news: Incid
     def change(s: Session, row: Incident) -> list[News]:
         moved: list[News] = list(lifecycle.change_status(s, config, row, lifecycle.RESOLVED, user_id, now()))
         row.summary, row.impact, row.root_cause = summary, impact, root_cause
-        record(s, row, EventKind.RESOLVED, by=user_id, now=now(), text=f"Resolved: {summary}",
+        record(s, row.id, EventKind.RESOLVED, by=user_id, now=now(), text=f"Resolved: {summary}",
                data={"impact": impact, "root_cause": root_cause})
         return [*moved, Resolution(summary, user_id, impact, root_cause)]
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
 from bot.db import utcnow
+from bot.errors import DomainError
 from bot.incidents import leases
-from bot.incidents.errors import DomainError
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.opening import open_incident

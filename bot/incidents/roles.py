@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig, Role
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import DomainError, InvalidInput
-from bot.incidents.history import record
+from bot.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident, RoleAssignment
 from bot.incidents.news import RoleChange
 from bot.incidents.permissions import lead_role
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 
 def role_named(config: IncidentConfig, text: str) -> Role:
@@ -83,13 +83,13 @@ def _start(session: Session, config: IncidentConfig, incident: Incident, role: R
     if role.name == lead_role(config) and incident.acknowledged_at is None:
         incident.acknowledged_at = now
     took = f" (taking over from <@{previous}>)" if previous else ""
-    record(session, incident, EventKind.ROLE_ASSIGNED, by=by, now=now, text=f"<@{person}> is {role.name}{took}",
+    record(session, incident.id, EventKind.ROLE_ASSIGNED, by=by, now=now, text=f"<@{person}> is {role.name}{took}",
            data={"role": role.name, "user": person, "previous": previous})
     return RoleChange(role=role.name, user_id=person, previous=previous, by=by, duties=role.description)
 
 
 def _relieve(session: Session, incident: Incident, a: RoleAssignment, by: str, now: datetime) -> RoleChange:
     a.relieved_at, a.relieved_by = now, by
-    record(session, incident, EventKind.ROLE_RELIEVED, by=by, now=now, text=f"<@{a.user_id}> is no longer {a.role}",
+    record(session, incident.id, EventKind.ROLE_RELIEVED, by=by, now=now, text=f"<@{a.user_id}> is no longer {a.role}",
            data={"role": a.role, "user": a.user_id})
     return RoleChange(role=a.role, user_id=None, previous=a.user_id, by=by, duties="")

@@ -10,10 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
-from bot.incidents.enums import EventKind, SetupState
-from bot.incidents.errors import InvalidInput
+from bot.errors import InvalidInput
+from bot.incidents.enums import SetupState
 from bot.incidents.levels import parse_priority, parse_severity
-from bot.incidents.models import Incident, TimelineEvent
+from bot.incidents.models import Incident
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 MAX_TITLE = 1000
 MAX_DESCRIPTION = 3000
@@ -88,8 +90,7 @@ def declare(session: Session, config: IncidentConfig, d: Declaration, now: datet
                 if existing is not None:
                     return existing, False
             continue
-        session.add(TimelineEvent(incident_id=incident.id, kind=EventKind.DECLARED, occurred_at=now,
-                                  actor_id=d.reporter_id, text=_declared_text(incident)))
+        record(session, incident.id, EventKind.DECLARED, by=d.reporter_id, now=now, text=_declared_text(incident))
         return incident, True
     raise RuntimeError("could not allocate an incident number after 20 attempts")
 
@@ -119,8 +120,8 @@ def record_channel(session: Session, incident_id: int, channel_id: str, channel_
     incident = session.get_one(Incident, incident_id)
     incident.channel_id = channel_id
     incident.channel_name = channel_name
-    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.CHANNEL_OPENED, occurred_at=now,
-                              text=f"Channel #{channel_name} opened", is_key=False))
+    record(session, incident_id, EventKind.CHANNEL_OPENED, by=None, now=now, text=f"Channel #{channel_name} opened",
+           key=False)
 
 
 def channel_holder(session: Session, channel_id: str) -> int | None:
@@ -147,8 +148,7 @@ def record_announcement(session: Session, incident_id: int, announcement: tuple[
     """The incident is announced."""
     incident = session.get_one(Incident, incident_id)
     incident.announcement_channel_id, incident.announcement_ts = announcement
-    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.ANNOUNCED, occurred_at=now,
-                              text="Announced", is_key=False))
+    record(session, incident_id, EventKind.ANNOUNCED, by=None, now=now, text="Announced", key=False)
 
 
 def record_ready(session: Session, incident_id: int) -> None:
@@ -165,8 +165,7 @@ def record_setup_failure(session: Session, incident_id: int, problem: str, now: 
     incident.setup_state = SetupState.FAILED
     incident.setup_error = problem
     incident.claimed_until = None
-    session.add(TimelineEvent(incident_id=incident_id, kind=EventKind.SETUP_FAILED, occurred_at=now,
-                              text=problem, is_key=False))
+    record(session, incident_id, EventKind.SETUP_FAILED, by=None, now=now, text=problem, key=False)
 
 
 def withdraw(session: Session, incident_id: int) -> None:

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import DomainError, InvalidInput
-from bot.incidents.history import record
+from bot.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import LevelChange
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 MAX_REASON = 500
 
@@ -41,7 +41,7 @@ def change_severity(session: Session, config: IncidentConfig, incident: Incident
     incident.severity = level
     crossed = _is_major(config, old) != _is_major(config, level)
     because = f": {why}" if why else ""
-    record(session, incident, EventKind.SEVERITY_CHANGED, by=by, now=now, text=f"Severity {old} → {level}{because}",
+    record(session, incident.id, EventKind.SEVERITY_CHANGED, by=by, now=now, text=f"Severity {old} → {level}{because}",
            data={"from": old, "to": level, "reason": why})
     return LevelChange("severity", old, level, by, why, crossed_major=crossed, now_major=_is_major(config, level))
 
@@ -55,6 +55,6 @@ def change_priority(session: Session, incident: Incident, level: str, by: str, r
         raise DomainError(f"Incident #{incident.number} already has priority {level}.")
     incident.priority = level
     because = f": {why}" if why else ""
-    record(session, incident, EventKind.PRIORITY_CHANGED, by=by, now=now,
+    record(session, incident.id, EventKind.PRIORITY_CHANGED, by=by, now=now,
            text=f"Priority {old or 'none'} → {level}{because}", data={"from": old, "to": level, "reason": why})
     return LevelChange("priority", old, level, by, why)

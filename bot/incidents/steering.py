@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
+from bot.errors import DomainError, InvalidInput
 from bot.incidents import lifecycle, permissions, roles, severity, updates
-from bot.incidents.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import News
 from bot.incidents.ports import IncidentNews

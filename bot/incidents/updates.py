@@ -6,11 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import InvalidInput
-from bot.incidents.history import record
+from bot.errors import InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import StatusUpdate
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 MAX_UPDATE = 2800  # leaves room in Slack's 3,000-character section for the heading
 
@@ -31,6 +31,6 @@ def post_update(session: Session, incident: Incident, text: str, by: str, now: d
     """Record a status update as a key event and as the incident's latest update."""
     text = validate_update(text)
     incident.last_update_at = now
-    record(session, incident, EventKind.UPDATE_POSTED, by=by, now=now, text=text,
+    record(session, incident.id, EventKind.UPDATE_POSTED, by=by, now=now, text=text,
            data={"severity": incident.severity, "status": incident.status})
     return StatusUpdate(text=text, by=by, at=now, severity=incident.severity, status=incident.status)

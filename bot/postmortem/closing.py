@@ -12,10 +12,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
+from bot.errors import ChatStepFailed, DomainError
 from bot.incidents import lifecycle, steering
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import ChatStepFailed, DomainError
-from bot.incidents.history import record
 from bot.incidents.models import Incident
 from bot.incidents.news import PostmortemPublished
 from bot.incidents.ports import IncidentNews
@@ -24,6 +22,8 @@ from bot.incidents.views import IncidentView, snapshot
 from bot.postmortem import service
 from bot.postmortem.ports import PostmortemDesk
 from bot.postmortem.render import Templates
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,6 @@ def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: Inc
         if stored is not None:
             stored.file_id, stored.permalink = file_id, permalink
         row.postmortem_permalink = permalink
-        record(s, row, EventKind.POSTMORTEM_PUBLISHED, by=user_id, now=now(), text="Postmortem posted",
+        record(s, row.id, EventKind.POSTMORTEM_PUBLISHED, by=user_id, now=now(), text="Postmortem posted",
                data={"file_id": file_id})
     return permalink

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
 from bot.followups.models import Followup
-from bot.incidents.enums import EventKind
-from bot.incidents.models import Incident, RoleAssignment, TimelineEvent
+from bot.incidents.models import Incident, RoleAssignment
 from bot.runbooks import queries as runbook_queries
 from bot.timeline import queries as timeline_queries
+from bot.timeline.kinds import EventKind
+from bot.timeline.models import TimelineEvent
 
 Names = Callable[[set[str]], dict[str, str]]
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
-from bot.incidents.errors import NotFound
+from bot.errors import NotFound
 from bot.incidents.models import Incident
 from bot.postmortem import context
 from bot.postmortem.models import Postmortem

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
-from bot.incidents.errors import ChatStepFailed, DomainError, NotFound
+from bot.errors import ChatStepFailed, DomainError, NotFound
 from bot.incidents.models import Incident
 from bot.incidents.views import IncidentView
 from bot.incidents.views import snapshot as incident_snapshot

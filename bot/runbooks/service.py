@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import InvalidInput, NotFound
-from bot.incidents.models import TimelineEvent
+from bot.errors import InvalidInput, NotFound
 from bot.runbooks.definitions import Runbook
 from bot.runbooks.models import RunbookChecklist, RunbookStepState
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
 
 # A claim whose post never finished (the process died mid-way) may be taken over after this long.
 STALE_CLAIM = timedelta(minutes=2)
@@ -66,11 +66,9 @@ def record_posted(session: Session, checklist_id: int, channel_id: str, message_
     checklist = session.get_one(RunbookChecklist, checklist_id)
     checklist.channel_id, checklist.message_ts, checklist.posted_at = channel_id, message_ts, now
     why = f" ({checklist.reason})" if checklist.reason else ""
-    session.add(TimelineEvent(
-        incident_id=checklist.incident_id, kind=EventKind.RUNBOOK_POSTED, occurred_at=now,
-        actor_id=checklist.requested_by, text=f"Runbook posted: {checklist.title}{why}", is_key=False,
-        data={"checklist_id": checklist.id, "runbook": checklist.runbook},
-    ))
+    record(session, checklist.incident_id, EventKind.RUNBOOK_POSTED, by=checklist.requested_by, now=now,
+           text=f"Runbook posted: {checklist.title}{why}", key=False,
+           data={"checklist_id": checklist.id, "runbook": checklist.runbook})
 
 
 def release(session: Session, checklist_id: int) -> None:
@@ -108,10 +106,7 @@ def set_step(session: Session, checklist_id: int, step: int, done: bool, *, user
     checklist.version += 1
     text = str(checklist.steps[step].get("text", ""))
     verb = "done" if done else "undone"
-    session.add(TimelineEvent(
-        incident_id=checklist.incident_id, occurred_at=now, actor_id=user_id, is_key=False,
-        kind=EventKind.RUNBOOK_STEP_DONE if done else EventKind.RUNBOOK_STEP_UNDONE,
-        text=f"Runbook step {verb}: {checklist.title} · {step + 1}. {text}",
-        data={"checklist_id": checklist.id, "runbook": checklist.runbook, "step": step, "done": done},
-    ))
+    record(session, checklist.incident_id, EventKind.RUNBOOK_STEP_DONE if done else EventKind.RUNBOOK_STEP_UNDONE,
+           by=user_id, now=now, text=f"Runbook step {verb}: {checklist.title} · {step + 1}. {text}", key=False,
+           data={"checklist_id": checklist.id, "runbook": checklist.runbook, "step": step, "done": done})
     return True

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import IncidentConfig
-from bot.incidents.errors import ChannelNameTaken, ChatStepFailed
+from bot.errors import ChannelNameTaken, ChatStepFailed
 from bot.incidents.news import News, RoleChange
 from bot.incidents.views import IncidentView
 from bot.slack import blocks, blocks_steering

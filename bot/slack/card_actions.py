@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.errors import DomainError
 from bot.incidents import lifecycle, queries, steering
-from bot.incidents.errors import DomainError
 from bot.incidents.views import IncidentView
 from bot.postmortem import closing
 from bot.slack import forms

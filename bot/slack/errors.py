@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.incidents.errors import DomainError
+from bot.errors import DomainError
 from bot.slack.replies import Reply
 
 log = logging.getLogger("bot.errors")

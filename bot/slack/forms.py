@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.errors import DomainError, InvalidInput
 from bot.incidents import queries, steering
-from bot.incidents.errors import DomainError, InvalidInput
 from bot.incidents.levels import parse_priority, parse_severity
 from bot.incidents.updates import validate_update
 from bot.incidents.views import IncidentView

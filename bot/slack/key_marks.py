@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.errors import DomainError
 from bot.incidents import queries as incident_queries
-from bot.incidents.errors import DomainError
 from bot.slack import capture
 from bot.slack.deps import Deps
 from bot.timeline import service
@@ -22,6 +22,6 @@ def add_to_timeline(deps: Deps, user_id: str, channel_id: str, message: dict[str
         if incident is None:
             raise DomainError("*Add to timeline* works on messages in an incident channel; this channel "
                               "is not one. `/incident list` shows the open incidents.")
-        service.mark_key(session, value, user_id, deps.clock())
+        service.mark_key(session, value, user_id, deps.clock(), deps.timeline.channels)
     return (f":{deps.config.key_reaction}: Added to the timeline of {incident.label} as a key event. "
             "`/incident timeline` lists them.")

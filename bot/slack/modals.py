@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.errors import InvalidInput
 from bot.incidents import opening
-from bot.incidents.errors import InvalidInput
 from bot.incidents.service import Declaration, validate
 from bot.slack import blocks
 from bot.slack.deps import Deps

@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.incidents.errors import ChatStepFailed
+from bot.errors import ChatStepFailed
 from bot.incidents.views import IncidentView
 from bot.slack import blocks
 

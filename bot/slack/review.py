@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.errors import DomainError, InvalidInput
 from bot.followups import service as followups
 from bot.incidents import queries, resolving, steering
-from bot.incidents.errors import DomainError, InvalidInput
 from bot.slack import forms
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded

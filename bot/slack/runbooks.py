@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.incidents.errors import InvalidInput
+from bot.errors import InvalidInput
 from bot.runbooks import posting
 from bot.runbooks.views import ChecklistView
 from bot.slack import blocks_runbook

@@ -112,7 +112,7 @@ class CatchUp:
         """Read the channel back if it is an incident's; False when that could not be done."""
         try:
             with self.sessions.begin() as session:
-                if not queries.is_incident_channel(session, channel_id):
+                if not self.writer.channels.incident_ids(session, {channel_id}):
                     return True
             return self.run(channel_id) == 1
         except Exception as exc:  # the database is down: the caller tries again later
@@ -121,14 +121,14 @@ class CatchUp:
 
     def _all_open(self) -> int:
         with self.sessions.begin() as session:
-            channels = queries.open_incident_channels(session)
+            channels = self.writer.channels.open_channels(session)
         return sum(self.run(c) for c in channels)
 
     def _one(self, channel_id: str) -> int:
         with self._lock:
             self._queued.discard(channel_id)
         with self.sessions.begin() as session:
-            if not queries.is_incident_channel(session, channel_id):
+            if not self.writer.channels.incident_ids(session, {channel_id}):
                 return 0
         return self.run(channel_id)
 

@@ -10,19 +10,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.incidents.errors import NotFound
-from bot.incidents.models import Incident
 from bot.timeline import queries
+from bot.timeline.ports import Heading
 from bot.timeline.queries import MESSAGE, Entry
 
 FORMATS = ("md", "json")
 
 
-def render(session: Session, number: int, fmt: str, tz: ZoneInfo) -> str:
-    """Incident `number`'s whole timeline in `fmt` (md or json); NotFound when there is no such incident."""
-    incident = queries.incident_by_number(session, number)
-    if incident is None:
-        raise NotFound(f"There is no incident #{number}.")
+def render(session: Session, incident: Heading, fmt: str, tz: ZoneInfo) -> str:
+    """The incident's whole timeline in `fmt` (md or json)."""
     entries = queries.full_timeline(session, incident.id)
     if fmt == "json":
         return to_json(incident, entries)
@@ -47,7 +43,7 @@ def entry_dict(e: Entry) -> dict[str, Any]:
     return out
 
 
-def to_json(incident: Incident, entries: list[Entry]) -> str:
+def to_json(incident: Heading, entries: list[Entry]) -> str:
     """The incident's facts and every timeline entry, oldest first."""
     doc = {
         "incident": {"number": incident.number, "title": incident.title, "severity": incident.severity,
@@ -69,7 +65,7 @@ def plain(text: str) -> str:
                   lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1), text)
 
 
-def to_markdown(incident: Incident, entries: list[Entry], tz: ZoneInfo) -> str:
+def to_markdown(incident: Heading, entries: list[Entry], tz: ZoneInfo) -> str:
     """Key events first, then the full log: every message with its thread, files and edits; tombstones."""
     kind = "DRILL" if incident.is_drill else "Incident"
     when = _at(incident.declared_at, tz)

@@ -1,4 +1,7 @@
-"""Tables of the timeline: captured channel messages and their edit history."""
+"""Tables of the timeline: the bot's own events, captured channel messages and their edit history.
+
+The timeline knows incidents only by id (a foreign key): it sits below the incident domain, which records
+its key events here (`bot.timeline.events.record`)."""
 
 from __future__ import annotations
 
@@ -55,3 +58,19 @@ class MessageRevision(Base):
     edit_ts: Mapped[str] = mapped_column(String(32))
     text: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TimelineEvent(Base):
+    """Something that happened during an incident, recorded by the bot itself (see `events.record`)."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (Index("ix_timeline_events_incident_id_occurred_at", "incident_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    is_key: Mapped[bool] = mapped_column(Boolean, default=True)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.timeline.catchup import CatchUp
-from bot.timeline.ports import ChannelHistory
+from bot.timeline.ports import ChannelHistory, IncidentChannels
 from bot.timeline.values import Capture
 from bot.timeline.writer import TimelineWriter
 
@@ -18,8 +18,9 @@ class TimelineCapture:
     """Live events go to `submit`; `start` and `joined` read back what was missed."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime],
-                 history: Callable[[], ChannelHistory]) -> None:
-        self.writer = TimelineWriter(sessions, clock, on_overflow=self._lost)
+                 history: Callable[[], ChannelHistory], channels: IncidentChannels) -> None:
+        self.channels = channels  # which channels are incidents' (the incident domain answers)
+        self.writer = TimelineWriter(sessions, clock, channels, on_overflow=self._lost)
         self.catch_up = CatchUp(sessions, self.writer, history)
 
     def submit(self, item: Capture) -> None:

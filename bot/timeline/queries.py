@@ -9,9 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.incidents.models import Incident, TimelineEvent
-from bot.incidents.queries import FINISHED
-from bot.timeline.models import MessageRevision, TimelineMessage
+from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
 
 MESSAGE = "message"
 
@@ -78,22 +76,6 @@ def full_timeline(session: Session, incident_id: int) -> list[Entry]:
 
 def _ordered(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.at, e.ts or ""))
-
-
-def incident_by_number(session: Session, number: int) -> Incident | None:
-    """The incident with this number, if any."""
-    return session.scalar(select(Incident).where(Incident.number == number))
-
-
-def open_incident_channels(session: Session) -> list[str]:
-    """Channels of incidents not closed or declined: what catch-up on start-up reads."""
-    return list(session.scalars(select(Incident.channel_id).where(
-        Incident.status.not_in(FINISHED), Incident.channel_id.is_not(None)).order_by(Incident.number)))
-
-
-def is_incident_channel(session: Session, channel_id: str) -> bool:
-    """Whether the channel belongs to an incident (open or not)."""
-    return session.scalar(select(Incident.id).where(Incident.channel_id == channel_id)) is not None
 
 
 def last_captured_ts(session: Session, channel_id: str) -> str | None:

@@ -18,10 +18,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.incidents.enums import EventKind
-from bot.incidents.errors import InvalidInput
-from bot.incidents.models import Incident, TimelineEvent
-from bot.timeline.models import MessageRevision, TimelineMessage
+from bot.errors import InvalidInput
+from bot.timeline.events import record
+from bot.timeline.kinds import EventKind
+from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
+from bot.timeline.ports import IncidentChannels
 from bot.timeline.values import Capture, Deleted, Edited, KeyMark, Posted, ts_key, ts_time
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,10 @@ def _insert(session: Session, table: Any) -> postgresql.Insert | sqlite.Insert:
     return sqlite.insert(table)
 
 
-def apply(session: Session, items: Sequence[Capture], now: datetime) -> int:
+def apply(session: Session, items: Sequence[Capture], now: datetime, channels: IncidentChannels) -> int:
     """Store captured messages, edits, deletions and key marks, in order; returns how many were for
     incident channels (the rest, from other channels the bot is in, are not kept)."""
-    channels = {item.channel_id for item in items}
-    incidents = {channel_id: incident_id for channel_id, incident_id in session.execute(
-        select(Incident.channel_id, Incident.id).where(Incident.channel_id.in_(channels)))}
+    incidents = channels.incident_ids(session, {item.channel_id for item in items})
     posted: list[dict[str, Any]] = []
     kept = 0
     for item in items:
@@ -148,9 +147,9 @@ def _mark(session: Session, k: KeyMark, now: datetime) -> None:
     session.execute(stmt)
 
 
-def mark_key(session: Session, message: Posted, marked_by: str, now: datetime) -> bool:
+def mark_key(session: Session, message: Posted, marked_by: str, now: datetime, channels: IncidentChannels) -> bool:
     """Store `message` if it is not yet, and mark it as a key event; False when it is not in an incident."""
-    return apply(session, [message, KeyMark(message.channel_id, message.ts, marked_by, True)], now) == 2
+    return apply(session, [message, KeyMark(message.channel_id, message.ts, marked_by, True)], now, channels) == 2
 
 
 def add_note(session: Session, incident_id: int, actor_id: str, text: str, now: datetime) -> TimelineEvent:
@@ -160,8 +159,6 @@ def add_note(session: Session, incident_id: int, actor_id: str, text: str, now: 
         raise InvalidInput("Say what to note, e.g. `/incident note Rolled back deploy 4521`.")
     if len(text) > MAX_NOTE:
         raise InvalidInput(f"The note is {len(text)} characters; keep it under {MAX_NOTE}.")
-    event = TimelineEvent(incident_id=incident_id, kind=EventKind.NOTE, occurred_at=now, actor_id=actor_id,
-                          text=text, is_key=True)
-    session.add(event)
+    event = record(session, incident_id, EventKind.NOTE, by=actor_id, now=now, text=text)
     session.flush()
     return event

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.timeline import service
+from bot.timeline.ports import IncidentChannels
 from bot.timeline.values import Capture
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,12 @@ _STOP = object()
 class TimelineWriter:
     """Sharded, bounded queues drained by writer threads in batches (started on first use)."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], *,
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], channels: IncidentChannels, *,
                  shards: int = SHARDS, capacity: int = CAPACITY, batch: int = BATCH,
                  on_overflow: Callable[[str], None] | None = None) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.channels = channels
         self.batch = batch
         self.on_overflow = on_overflow
         self._queues: list[queue.Queue[object]] = [queue.Queue(maxsize=capacity) for _ in range(shards)]
@@ -141,7 +143,7 @@ class TimelineWriter:
         for delay in (*RETRY_DELAYS, None) if retry else (None,):
             try:
                 with self.sessions.begin() as session:
-                    service.apply(session, batch, self.clock())
+                    service.apply(session, batch, self.clock(), self.channels)
                 return
             except DBAPIError as exc:
                 if delay is None or _is_data_error(exc):

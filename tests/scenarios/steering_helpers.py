@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.incidents.models import Incident, RoleAssignment, TimelineEvent
+from bot.incidents.models import Incident, RoleAssignment
+from bot.timeline.models import TimelineEvent
 from tests.conftest import Harness
 
 

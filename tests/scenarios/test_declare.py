@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.incidents.models import TimelineEvent
+from bot.timeline.models import TimelineEvent
 from tests.conftest import Harness
 
 VALID_NAME = re.compile(r"^[a-z0-9_-]{1,80}$")

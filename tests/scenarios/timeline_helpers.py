@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.incidents.models import Incident, TimelineEvent
-from bot.timeline.models import MessageRevision, TimelineMessage
+from bot.incidents.models import Incident
+from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
 from tests.conftest import Harness
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from bot.config import IncidentConfig
 from bot.db import make_engine, make_sessions, utcnow
+from bot.errors import InvalidInput
 from bot.incidents import service
-from bot.incidents.errors import InvalidInput
-from bot.incidents.models import Incident, TimelineEvent
+from bot.incidents.models import Incident
+from bot.timeline.models import TimelineEvent
 
 CONFIG = IncidentConfig()
 

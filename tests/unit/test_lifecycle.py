@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import IncidentConfig, Status
-from bot.incidents.errors import DomainError, InvalidInput
+from bot.errors import DomainError, InvalidInput
 from bot.incidents.lifecycle import allowed_next, check_move, reopen_target, status_named
 
 DEFAULT = IncidentConfig()

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import IncidentConfig
 from bot.db import make_engine, make_sessions, utcnow
 from bot.incidents import service as incidents
+from bot.incidents.queries import IncidentChannels
 from bot.timeline import service
 from bot.timeline.models import MessageRevision, TimelineMessage
 from bot.timeline.values import Capture, Deleted, Edited, KeyMark, Posted, ts_time
 from bot.timeline.writer import TimelineWriter
 
 CHANNEL = "C0INCIDENT"
+CHANNELS = IncidentChannels()
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def _state(sessions: sessionmaker[Session], ts: str) -> tuple[Any, ...]:
 def _apply(sessions: sessionmaker[Session], items: list[Capture]) -> None:
     for item in items:  # one transaction each, as separate deliveries would be
         with sessions.begin() as s:
-            service.apply(s, [item], utcnow())
+            service.apply(s, [item], utcnow(), CHANNELS)
 
 
 def test_edits_in_any_order_and_any_number_of_copies_end_in_the_newest_text(
@@ -77,22 +79,22 @@ def test_a_deletion_in_any_order_leaves_only_a_tombstone(sessions: sessionmaker[
 def test_a_batch_with_duplicates_stores_each_message_once(sessions: sessionmaker[Session]) -> None:
     batch: list[Capture] = [_message(f"1800000200.{i:06d}", f"m{i}") for i in range(50)]
     with sessions.begin() as s:
-        assert service.apply(s, batch + batch[:10], utcnow()) == 60
+        assert service.apply(s, batch + batch[:10], utcnow(), CHANNELS) == 60
     with sessions.begin() as s:
-        service.apply(s, batch, utcnow())
+        service.apply(s, batch, utcnow(), CHANNELS)
     with sessions() as s:
         assert len(s.scalars(select(TimelineMessage.id)).all()) == 50
 
 
 def test_messages_of_other_channels_are_not_kept(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as s:
-        assert service.apply(s, [Posted("C0ELSEWHERE", "1800000300.000001", "U2", "hi")], utcnow()) == 0
+        assert service.apply(s, [Posted("C0ELSEWHERE", "1800000300.000001", "U2", "hi")], utcnow(), CHANNELS) == 0
     with sessions() as s:
         assert s.scalars(select(TimelineMessage.id)).all() == []
 
 
 def test_the_writer_stores_what_is_submitted_in_batches(sessions: sessionmaker[Session]) -> None:
-    writer = TimelineWriter(sessions, utcnow, shards=2, batch=7)
+    writer = TimelineWriter(sessions, utcnow, CHANNELS, shards=2, batch=7)
     try:
         for i in range(40):
             writer.submit(_message(f"1800000400.{i:06d}", f"m{i}"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.errors import DomainError
 from bot.incidents import queries
-from bot.incidents.errors import DomainError
 from bot.incidents.views import IncidentView
 from bot.slack.commands.invocation import Invocation
 from bot.slack.deps import Deps

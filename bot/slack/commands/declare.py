@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.incidents.errors import InvalidInput
+from bot.errors import InvalidInput
 from bot.incidents.service import Declaration, validate
 from bot.slack import blocks, modals
 from bot.slack.commands.invocation import Invocation

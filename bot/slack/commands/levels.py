@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.config import IncidentConfig
+from bot.errors import InvalidInput
 from bot.incidents import steering
-from bot.incidents.errors import InvalidInput
 from bot.incidents.levels import parse_priority, parse_severity
 from bot.slack import forms
 from bot.slack.commands.invocation import Invocation

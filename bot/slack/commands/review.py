@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.errors import DomainError, InvalidInput
 from bot.followups import service as followups
 from bot.incidents import lifecycle, steering
-from bot.incidents.errors import DomainError, InvalidInput
 from bot.incidents.views import IncidentView
 from bot.postmortem import closing
 from bot.slack import blocks_review, forms

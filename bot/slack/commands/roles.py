@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.errors import InvalidInput
 from bot.incidents import steering
-from bot.incidents.errors import InvalidInput
 from bot.incidents.roles import check_people, role_named
 from bot.slack import forms
 from bot.slack.commands.invocation import Invocation

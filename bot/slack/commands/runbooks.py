@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.errors import ChatStepFailed, DomainError, InvalidInput
 from bot.incidents import classification
 from bot.incidents import queries as incident_queries
-from bot.incidents.errors import ChatStepFailed, DomainError, InvalidInput
 from bot.incidents.views import IncidentView
 from bot.runbooks import posting, queries
 from bot.runbooks.loader import load_library

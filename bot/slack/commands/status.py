@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.errors import DomainError
 from bot.incidents import lifecycle, steering
-from bot.incidents.errors import DomainError
 from bot.slack.commands import review
 from bot.slack.commands.invocation import Invocation
 from bot.slack.commands.steer import after_ack, here_or_answer

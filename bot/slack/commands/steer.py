@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.incidents.errors import DomainError, InvalidInput
+from bot.errors import DomainError, InvalidInput
 from bot.incidents.views import IncidentView
 from bot.slack.commands.context import incident_here
 from bot.slack.commands.invocation import Invocation

@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import IncidentConfig
-from bot.incidents.errors import DomainError
+from bot.errors import DomainError
 from bot.slack import blocks
 from bot.slack.commands.context import incident_here
 from bot.slack.commands.invocation import Invocation
