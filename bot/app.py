@@ -18,6 +18,7 @@ from bot.db import utcnow
 from bot.incidents.queries import IncidentChannels
 from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
+from bot.runbooks.posting import Shelf
 from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
 from bot.slack import client as guarded_client
 from bot.slack.adapters import SlackIncidentChat
@@ -69,7 +70,8 @@ def make_resumer(settings: Settings, sessions: sessionmaker[Session], slack_clie
     return SetupResumer(
         sessions, settings.incident,
         chat=lambda: SlackIncidentChat(slack_client, settings.incident, settings.announce_channel),
-        checklists=lambda: SlackChecklists(slack_client), now=clock, lease=settings.setup_lease)
+        runbooks=lambda: Shelf(sessions, settings.incident, SlackChecklists(slack_client), clock),
+        now=clock, lease=settings.setup_lease)
 
 
 def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,

@@ -40,6 +40,7 @@ class Role:
     single: bool = True
 
 
+COMMAND = "/incident"  # the slash command the bot answers to (the manifest declares it); answers name it
 DEFAULT_SEVERITIES = (
     Severity("SEV1", "Critical: a core service is down or data is at risk for many customers", True),
     Severity("SEV2", "Major: a core feature is badly degraded or a significant share of customers is hit", True),

@@ -22,6 +22,7 @@ class RoleChange:
 
     announced = False
     in_topic = False
+    in_channel = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class LevelChange:
     reason: str | None = None
     crossed_major: bool = False
     now_major: bool = False
+
+    in_channel = True
 
     @property
     def announced(self) -> bool:
@@ -58,6 +61,7 @@ class StatusChange:
     milestone: bool = False  # resolved, closed, declined or reopened: told under the announcement too
 
     in_topic = True
+    in_channel = True
 
     @property
     def announced(self) -> bool:
@@ -77,6 +81,7 @@ class StatusUpdate:
 
     announced = True
     in_topic = False
+    in_channel = True
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class Resolution:
 
     announced = True
     in_topic = False
+    in_channel = True
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class FollowupAdded:
 
     announced = False
     in_topic = False
+    in_channel = True
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,27 @@ class PostmortemPublished:
 
     announced = True
     in_topic = False
+    in_channel = True
 
 
-News = RoleChange | LevelChange | StatusChange | StatusUpdate | Resolution | FollowupAdded | PostmortemPublished
+@dataclass(frozen=True)
+class Reclassified:
+    """The category or the affected service changed (`field` is "category" or "service"; None is none)."""
+
+    field: str
+    old: str | None
+    new: str | None
+    by: str
+
+    announced = False
+    in_topic = False
+    in_channel = False  # the command's own answer says it in the channel
+
+    @property
+    def label(self) -> str:
+        """How people call the field."""
+        return "affected service" if self.field == "service" else self.field
+
+
+News = (Reclassified | RoleChange | LevelChange | StatusChange | StatusUpdate | Resolution | FollowupAdded
+        | PostmortemPublished)

@@ -20,17 +20,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import IncidentConfig
+from bot.config import COMMAND, IncidentConfig
 from bot.db import utcnow
 from bot.errors import ChannelNameTaken, ChatStepFailed, DomainError
 from bot.incidents import leases, service
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
-from bot.incidents.ports import IncidentChat
+from bot.incidents.ports import IncidentChat, RunbookShelf
 from bot.incidents.views import IncidentView, snapshot
-from bot.runbooks.ports import ChecklistChat
-from bot.runbooks.posting import post_on_declare
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 50
@@ -38,13 +36,13 @@ MAX_NAME_ATTEMPTS = 50
 
 def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
                      declaration: service.Declaration, now: Callable[[], datetime],
-                     checklists: ChecklistChat | None = None,
+                     runbooks: RunbookShelf | None = None,
                      lease: float = DEFAULT_LEASE) -> tuple[IncidentView, bool]:
     """Record the declaration and make its channel ready; returns (incident, created).
 
     A declaration already seen (same request key) is not opened again: (existing incident, False).
-    Once the channel is ready (card and announcement out), the matching runbooks are posted with
-    `checklists`; a failure there leaves the incident ready and raises a DomainError saying what is missing.
+    Once the channel is ready (card and announcement out), the matching runbooks are posted on
+    `runbooks`; a failure there leaves the incident ready and raises a DomainError saying what is missing.
     The incident is recorded already held (`lease` seconds, renewed while the work goes on), so no resumer
     touches a declaration that is alive.
     """
@@ -58,9 +56,24 @@ def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, ch
         return view, False
     with Holding(sessions, view.id, lease):
         ready = open_incident(sessions, config, chat, view.id, now)
-    if checklists is not None:
-        post_on_declare(sessions, config, checklists, ready, now)
+    if runbooks is not None:
+        post_runbooks(runbooks, ready)
     return ready, True
+
+
+def post_runbooks(runbooks: RunbookShelf, incident: IncidentView) -> None:
+    """The runbooks of a just-declared incident. The incident is ready whatever happens here; a failure
+    becomes a DomainError telling the declarer what is missing and how to post it."""
+    try:
+        failed = runbooks.post_matching(incident.id, "on declare")
+    except Exception:  # the declaration itself succeeded: say so, never "nothing was changed"
+        log.exception("runbooks of incident %s could not be posted", incident.number)
+        raise DomainError(f"{incident.label} is declared in <#{incident.channel_id}>, but its runbooks could not "
+                          f"be posted (an internal error, logged). List them with `{COMMAND} runbook`.") from None
+    if failed:
+        names = ", ".join(f"`{name}` ({why})" for name, why in failed)
+        raise DomainError(f"{incident.label} is declared in <#{incident.channel_id}>, but the bot could not post "
+                          f"the runbook {names}. Post it with `{COMMAND} runbook <name>`.")
 
 
 def open_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,

@@ -76,3 +76,11 @@ class IncidentNews(Protocol):
 
     def group_members(self, group_id: str) -> set[str]:
         """The people in a user group (for admins configured as a group)."""
+
+
+class RunbookShelf(Protocol):
+    """The runbooks that apply to an incident, put on screen (implemented by `bot.runbooks.posting`)."""
+
+    def post_matching(self, incident_id: int, reason: str) -> list[tuple[str, str]]:
+        """Post every runbook that now applies and is not in the channel yet (`reason`, e.g. "on declare",
+        is shown on the checklist); returns (runbook name, why) for each one that could not be posted."""

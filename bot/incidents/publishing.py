@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 def steps_for(news: IncidentNews, incident: IncidentView, changes: list[News]) -> dict[str, Callable[[], Any]]:
     """What to do in chat for these changes, by a description of each step."""
-    steps: dict[str, Callable[[], Any]] = {"post in the channel": lambda: news.post_in_channel(incident, changes)}
+    steps: dict[str, Callable[[], Any]] = {}
+    said = [c for c in changes if c.in_channel]
+    if said:
+        steps["post in the channel"] = lambda: news.post_in_channel(incident, said)
     if incident.card_ts:
         steps["update the incident card"] = lambda: news.refresh_card(incident)
     if any(c.in_topic for c in changes):

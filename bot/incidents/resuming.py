@@ -21,11 +21,9 @@ from bot.errors import DomainError
 from bot.incidents import leases
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
-from bot.incidents.opening import open_incident
-from bot.incidents.ports import IncidentChat
+from bot.incidents.opening import open_incident, post_runbooks
+from bot.incidents.ports import IncidentChat, RunbookShelf
 from bot.incidents.views import IncidentView, snapshot
-from bot.runbooks.ports import ChecklistChat
-from bot.runbooks.posting import post_on_declare
 
 log = logging.getLogger(__name__)
 INTERVAL = 30.0
@@ -35,9 +33,9 @@ class SetupResumer:
     """Finds declarations whose set-up stopped and finishes them."""
 
     def __init__(self, sessions: sessionmaker[Session], config: IncidentConfig, chat: Callable[[], IncidentChat],
-                 checklists: Callable[[], ChecklistChat], now: Callable[[], datetime], *,
+                 runbooks: Callable[[], RunbookShelf], now: Callable[[], datetime], *,
                  lease: float = DEFAULT_LEASE, interval: float = INTERVAL) -> None:
-        self.sessions, self.config, self.chat, self.checklists, self.now = sessions, config, chat, checklists, now
+        self.sessions, self.config, self.chat, self.runbooks, self.now = sessions, config, chat, runbooks, now
         self.lease, self.interval = lease, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -71,7 +69,7 @@ class SetupResumer:
             return
         self._tell(chat, incident_id, None)
         try:
-            post_on_declare(self.sessions, self.config, self.checklists(), ready, self.now)
+            post_runbooks(self.runbooks(), ready)
         except DomainError as exc:
             self._tell(chat, incident_id, exc.message)
 

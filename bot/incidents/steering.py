@@ -1,8 +1,10 @@
-"""Steering an incident: roles, severity, status and updates, each one transaction then the news.
+"""Steering an incident: the one path every change takes (roles, severity, priority, status, updates,
+category, service, follow-ups): lock, change, record, commit, then tell chat.
 
 A workflow at the edge, like `opening`: it owns its transactions. Every change locks the incident row
 first (`SELECT … FOR UPDATE`), so concurrent changes from several replicas are applied one after the
-other against fresh state; the chat side is told after the commit.
+other against fresh state; chat is told after the commit (never inside the transaction), and when the
+severity, category or service moved, the runbooks that now apply are posted.
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import IncidentConfig
+from bot.config import COMMAND, IncidentConfig
 from bot.errors import DomainError, InvalidInput
-from bot.incidents import lifecycle, permissions, roles, severity, updates
+from bot.incidents import classification, lifecycle, permissions, roles, severity, updates
 from bot.incidents.models import Incident
 from bot.incidents.news import News
-from bot.incidents.ports import IncidentNews
+from bot.incidents.ports import IncidentNews, RunbookShelf
 from bot.incidents.publishing import publish
 from bot.incidents.views import IncidentView, snapshot
-from bot.runbooks import posting
-from bot.runbooks.ports import ChecklistChat
 
 Change = Callable[[Session, Incident], Sequence[News]]
 
@@ -33,9 +33,22 @@ def lock(session: Session, incident_id: int) -> Incident:
 
 
 def steer(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-          user_id: str, what: str | None, change: Change) -> IncidentView:
-    """Check the person may `what`, apply `change` under the row lock, commit, then tell chat."""
-    who = permissions.actor(config, news, user_id, incident) if what else None
+          user_id: str, what: str | None, change: Change, *, runbooks: RunbookShelf | None = None,
+          committed: Callable[[list[News]], None] | None = None) -> IncidentView:
+    """Check the person may `what`, apply `change` under the row lock, commit, then tell chat (and post
+    the runbooks that now apply, when `runbooks` is given). `committed` hears the changes right after the
+    commit, before chat is told: a listener still inside Slack's 3 seconds answers with them."""
+    after, changes = apply(sessions, config, news, incident, user_id, what, change)
+    if committed is not None:
+        committed(changes)
+    tell(news, incident, after, changes, runbooks)
+    return after
+
+
+def apply(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+          user_id: str, what: str | None, change: Change) -> tuple[IncidentView, list[News]]:
+    """The first half of `steer`: permission, lock, change, record, commit; returns (after, changes)."""
+    who = permissions.actor(config, news, user_id, incident) if what else None  # may ask chat: before the lock
     with sessions.begin() as s:
         row = lock(s, incident.id)
         if who is not None and what is not None:
@@ -43,8 +56,37 @@ def steer(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
         changes = list(change(s, row))
         s.flush()
         after = snapshot(row, config)
-    publish(news, after, changes)
-    return after
+    return after, changes
+
+
+def tell(news: IncidentNews, before: IncidentView, after: IncidentView, changes: list[News],
+         runbooks: RunbookShelf | None = None) -> None:
+    """The second half of `steer`, after the commit: tell chat, post the runbooks that now apply; one
+    DomainError names whatever could not be done (the change itself stands)."""
+    problems: list[str] = []
+    try:
+        publish(news, after, changes)
+    except DomainError as exc:
+        problems.append(exc.message)
+    reason = _rematched(before, after)
+    if runbooks is not None and reason:
+        failed = runbooks.post_matching(after.id, reason)
+        if failed:
+            names = ", ".join(f"`{name}` ({why})" for name, why in failed)
+            problems.append(f"The runbook {names} could not be posted. Post it with `{COMMAND} runbook <name>`.")
+    if problems:
+        raise DomainError(" ".join(problems))
+
+
+def _rematched(before: IncidentView, after: IncidentView) -> str | None:
+    """Why other runbooks may apply now (shown on the checklists posted), or None when nothing they match moved."""
+    if after.severity != before.severity:
+        return f"severity changed to {after.severity}"
+    if after.category != before.category:
+        return f"category changed to {after.category or 'none'}"
+    if after.service != before.service:
+        return f"affected service changed to {after.service or 'none'}"
+    return None
 
 
 def check_allowed(config: IncidentConfig, news: IncidentNews, incident: IncidentView, user_id: str,
@@ -79,9 +121,9 @@ def set_roles(sessions: sessionmaker[Session], config: IncidentConfig, news: Inc
 def change_levels(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews,
                   incident: IncidentView, user_id: str, *, severity_to: str | None = None,
                   priority_to: str | None = None, reason: str | None = None,
-                  now: Callable[[], datetime], checklists: ChecklistChat | None = None) -> IncidentView:
+                  now: Callable[[], datetime], runbooks: RunbookShelf | None = None) -> IncidentView:
     """Change severity and/or priority (canonical names), with an optional reason; after a severity change
-    the runbooks that now apply are posted (when `checklists` is given)."""
+    the runbooks that now apply are posted (when `runbooks` is given)."""
     def change(s: Session, row: Incident) -> list[News]:
         out: list[News] = []
         # asked for one level alone, the same value is refused ("already SEV2"); from the form, skipped
@@ -93,14 +135,18 @@ def change_levels(sessions: sessionmaker[Session], config: IncidentConfig, news:
             raise InvalidInput("Nothing to change: choose another severity or priority.", field="severity")
         return out
     what = "change the severity" if severity_to else "change the priority"
-    after = steer(sessions, config, news, incident, user_id, what, change)
-    if checklists is not None and after.severity != incident.severity:
-        posted = posting.post_matching(sessions, config, checklists, after.id, now,
-                                       reason=f"severity changed to {after.severity}")
-        if posted.failed:
-            names = ", ".join(f"`{name}` ({why})" for name, why in posted.failed)
-            raise DomainError(f"The severity changed, but the runbook {names} could not be posted.")
-    return after
+    return steer(sessions, config, news, incident, user_id, what, change, runbooks=runbooks)
+
+
+def reclassify(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+               user_id: str, field: str, new: str | None, now: Callable[[], datetime], *,
+               runbooks: RunbookShelf | None = None,
+               committed: Callable[[list[News]], None] | None = None) -> IncidentView:
+    """Change the category or the affected service (already parsed; None clears it): recorded, the cards
+    refreshed, and the runbooks that now apply posted."""
+    return steer(sessions, config, news, incident, user_id, None,
+                 lambda s, row: classification.set_field(s, row, field, new, user_id, now()), runbooks=runbooks,
+                 committed=committed)
 
 
 def move_status(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,

@@ -19,7 +19,7 @@ from bot.incidents.news import PostmortemPublished
 from bot.incidents.ports import IncidentNews
 from bot.incidents.publishing import publish
 from bot.incidents.views import IncidentView, snapshot
-from bot.postmortem import service
+from bot.postmortem import context, service
 from bot.postmortem.ports import PostmortemDesk
 from bot.postmortem.render import Templates
 from bot.timeline.events import record
@@ -40,8 +40,11 @@ def close(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
                 raise  # refused (permission, lifecycle): nothing happened
         problems.append(exc.message)  # closed, but chat was not fully told
     with sessions.begin() as s:
+        gathered = context.gather(s, s.get_one(Incident, incident.id))
+    people = desk.names(gathered.people_ids())  # chat calls, never inside a transaction
+    markdown = service.render_gathered(config, templates, gathered, people, now())
+    with sessions.begin() as s:
         row = s.get_one(Incident, incident.id)
-        markdown, people = service.render(s, config, templates, row, desk.names, now())
         service.store(s, row, markdown, people, now())
         closed = snapshot(row, config)
     permalink = _upload(sessions, desk, closed, markdown, user_id, now, problems)

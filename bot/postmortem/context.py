@@ -170,9 +170,34 @@ class PostmortemContext:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """Everything the postmortem says, read from the database in one transaction (names not yet known)."""
+
+    incident: Incident
+    events: list[TimelineEvent]
+    assignments: list[RoleAssignment]
+    followups: list[Followup]
+    key: list[timeline_queries.Entry]
+    log: list[timeline_queries.Entry]
+    runbooks: list[runbook_queries.ChecklistReport]
+
+    def people_ids(self) -> set[str]:
+        """Everyone the postmortem names: actors, role holders, owners, people mentioned."""
+        mentioned = {m.group(1) for e in [*self.key, *self.log] for m in _USER.finditer(e.text or "")}
+        return _ids(self.incident, self.events, self.assignments, self.followups, self.key, self.log,
+                    self.runbooks) | mentioned
+
+
 def build(session: Session, config: IncidentConfig, incident: Incident, names: Names,
           now: datetime) -> PostmortemContext:
     """Gather the incident's history into a template context; `names` maps user ids to display names."""
+    gathered = gather(session, incident)
+    return assemble(config, gathered, names(gathered.people_ids()), now)
+
+
+def gather(session: Session, incident: Incident) -> Gathered:
+    """Read what the postmortem needs (the caller's transaction; no chat calls here or while it is open)."""
     events = list(session.scalars(select(TimelineEvent).where(TimelineEvent.incident_id == incident.id)
                                   .order_by(TimelineEvent.occurred_at, TimelineEvent.id)))
     assignments = list(session.scalars(select(RoleAssignment).where(RoleAssignment.incident_id == incident.id)
@@ -183,8 +208,14 @@ def build(session: Session, config: IncidentConfig, incident: Incident, names: N
     log = [e for e in timeline_queries.full_timeline(session, incident.id)
            if e.kind == timeline_queries.MESSAGE and not e.deleted]
     runbooks = runbook_queries.runbook_steps(session, incident.id)
-    mentioned = {m.group(1) for e in [*key, *log] for m in _USER.finditer(e.text or "")}
-    people = _people(names, _ids(incident, events, assignments, followups, key, log, runbooks) | mentioned)
+    return Gathered(incident, events, assignments, followups, key, log, runbooks)
+
+
+def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], now: datetime) -> PostmortemContext:
+    """The template context from what was gathered and the names found for its people (a pure function)."""
+    incident, events, assignments = gathered.incident, gathered.events, gathered.assignments
+    followups, key, log, runbooks = gathered.followups, gathered.key, gathered.log, gathered.runbooks
+    people = {i: Person(i, names.get(i) or i) for i in gathered.people_ids()}
     who = people.get
 
     def plain(text: str | None) -> str:
@@ -232,11 +263,6 @@ def _readable(text: str, people: dict[str, Person]) -> str:
     text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
     text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def _people(names: Names, ids: set[str]) -> dict[str, Person]:
-    found = names(ids)
-    return {i: Person(i, found.get(i) or i) for i in ids}
 
 
 def _changes(events: list[TimelineEvent], kind: str, who: Callable[[str], Person | None]) -> list[Change]:

@@ -37,6 +37,12 @@ def render(session: Session, config: IncidentConfig, templates: Templates, incid
     return text, used
 
 
+def render_gathered(config: IncidentConfig, templates: Templates, gathered: context.Gathered, names: dict[str, str],
+                    now: datetime) -> str:
+    """The Markdown postmortem of what was gathered, with these names (no database or chat needed)."""
+    return templates.render_markdown(context.assemble(config, gathered, names, now).as_template_vars())
+
+
 def store(session: Session, incident: Incident, markdown: str, people: dict[str, str], now: datetime) -> Postmortem:
     """Keep the rendered postmortem (a re-close after a reopen replaces it)."""
     row = session.scalar(select(Postmortem).where(Postmortem.incident_id == incident.id))

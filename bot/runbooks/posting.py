@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import IncidentConfig
 from bot.errors import ChatStepFailed, DomainError, NotFound
 from bot.incidents.models import Incident
-from bot.incidents.views import IncidentView
 from bot.incidents.views import snapshot as incident_snapshot
 from bot.runbooks import service
 from bot.runbooks.definitions import Library, Runbook
@@ -66,21 +65,16 @@ def post_matching(sessions: sessionmaker[Session], config: IncidentConfig, chat:
     return result
 
 
-def post_on_declare(sessions: sessionmaker[Session], config: IncidentConfig, chat: ChecklistChat,
-                    incident: IncidentView, now: Clock) -> Posting:
-    """The runbooks of a just-declared incident. The incident is ready whatever happens here; a failure
-    becomes a DomainError telling the declarer what is missing and how to post it."""
-    try:
-        posting = post_matching(sessions, config, chat, incident.id, now, reason="on declare")
-    except Exception:  # the declaration itself succeeded: say so, never "nothing was changed"
-        log.exception("runbooks of incident %s could not be posted", incident.number)
-        raise DomainError(f"{incident.label} is declared in <#{incident.channel_id}>, but its runbooks could not "
-                          "be posted (an internal error, logged). List them with `/incident runbook`.") from None
-    if posting.failed:
-        names = ", ".join(f"`{name}` ({why})" for name, why in posting.failed)
-        raise DomainError(f"{incident.label} is declared in <#{incident.channel_id}>, but the bot could not post "
-                          f"the runbook {names}. Post it with `/incident runbook <name>`.")
-    return posting
+class Shelf:
+    """The incident domain's RunbookShelf: `post_matching` on a chat, with its own transactions."""
+
+    def __init__(self, sessions: sessionmaker[Session], config: IncidentConfig, chat: ChecklistChat,
+                 now: Clock) -> None:
+        self.sessions, self.config, self.chat, self.now = sessions, config, chat, now
+
+    def post_matching(self, incident_id: int, reason: str) -> list[tuple[str, str]]:
+        """Post what now applies; (runbook name, why) for each one that could not be posted."""
+        return post_matching(self.sessions, self.config, self.chat, incident_id, self.now, reason=reason).failed
 
 
 def post_runbook(sessions: sessionmaker[Session], config: IncidentConfig, chat: ChecklistChat, incident_id: int,

@@ -27,6 +27,7 @@ from bot.incidents.news import (
     LevelChange,
     News,
     PostmortemPublished,
+    Reclassified,
     Resolution,
     RoleChange,
     StatusChange,
@@ -151,8 +152,14 @@ def _review_line(change: Resolution | FollowupAdded | PostmortemPublished) -> st
     return f":page_facing_up: The incident is closed; {link} is posted in the channel."
 
 
+def _reclassified_line(c: Reclassified) -> str:
+    return f"<@{c.by}> changed the {c.label}: {escape(c.old or 'none')} → *{escape(c.new or 'none')}*"
+
+
 def news_line(change: News) -> str:
     """One change as people read it."""
+    if isinstance(change, Reclassified):
+        return _reclassified_line(change)
     if isinstance(change, Resolution | FollowupAdded | PostmortemPublished):
         return _review_line(change)
     if isinstance(change, RoleChange):

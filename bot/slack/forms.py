@@ -19,7 +19,7 @@ from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND, Action, Block, Callback
 from bot.slack.replies import Reply, ephemeral_or_dm, open_modal
-from bot.slack.runbooks import SlackChecklists
+from bot.slack.runbooks import shelf
 
 FORMS: dict[str, tuple[str | None, str, Callable[[IncidentView, Any], dict[str, Any]]]] = {
     # form: (what the person must be allowed to do, the command that does it instead, the view)
@@ -122,7 +122,7 @@ def submit_severity(deps: Deps, ack: Ack, user_id: str, view: dict[str, Any], cl
     def work() -> None:
         steering.change_levels(deps.sessions, deps.config, deps.chat(client), incident, user_id,
                                severity_to=level, priority_to=priority, reason=reason, now=deps.clock,
-                               checklists=SlackChecklists(client))
+                               runbooks=shelf(deps, client))
 
     guarded(ephemeral_or_dm(client, user_id, incident.channel_id), work)
 

@@ -15,7 +15,7 @@ from bot.slack import blocks
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Action, Block, Callback, Option
 from bot.slack.replies import Reply, ephemeral_or_dm, open_modal
-from bot.slack.runbooks import SlackChecklists
+from bot.slack.runbooks import shelf
 
 
 def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *, origin_channel: str | None,
@@ -32,7 +32,7 @@ def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *
 def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, reply: Reply) -> None:
     """Declare, open the channel, tell the declarer where it is (a repeated submission stays quiet)."""
     incident, created = opening.declare_incident(deps.sessions, deps.config, deps.chat(client), declaration,
-                                                 deps.clock, checklists=SlackChecklists(client),
+                                                 deps.clock, runbooks=shelf(deps, client),
                                                  lease=deps.settings.setup_lease)
     if not created:
         return

@@ -8,8 +8,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.errors import DomainError, InvalidInput
+from bot.followups import adding
 from bot.followups import service as followups
-from bot.incidents import queries, resolving, steering
+from bot.incidents import queries, resolving
 from bot.slack import forms
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
@@ -58,9 +59,8 @@ def register(app: App, deps: Deps) -> None:
                 raise DomainError(f"Follow-ups belong to incidents: use this on a message in an incident channel, "
                                   f"or type `{COMMAND} followup <what>` there.")
             request = followups.parse(message.get("text", ""), deps.clock().date())
-            steering.steer(deps.sessions, deps.config, deps.chat(client), incident, user_id, None,
-                           lambda s, row: [followups.add(s, row, request, user_id, deps.clock(),
-                                                         source_ts=message.get("ts"))])
+            adding.add_followup(deps.sessions, deps.config, deps.chat(client), incident, user_id, request,
+                                deps.clock, source_ts=message.get("ts"))
             reply("Added as a follow-up. See them all with `/incident followups`.")
 
         guarded(reply, work)

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.errors import InvalidInput
 from bot.runbooks import posting
+from bot.runbooks.posting import Shelf
 from bot.runbooks.views import ChecklistView
 from bot.slack import blocks_runbook
 from bot.slack.adapters import _call
@@ -16,6 +17,11 @@ from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import Action, Block
 from bot.slack.replies import via_respond
+
+
+def shelf(deps: Deps, client: WebClient) -> Shelf:
+    """The incident domain's RunbookShelf, posting checklists on `client`."""
+    return Shelf(deps.sessions, deps.config, SlackChecklists(client), deps.clock)
 
 
 class SlackChecklists:

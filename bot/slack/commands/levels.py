@@ -14,7 +14,7 @@ from bot.slack.commands.steer import after_ack, here_or_answer
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.replies import via_respond
-from bot.slack.runbooks import SlackChecklists
+from bot.slack.runbooks import shelf
 
 
 def severity(deps: Deps, inv: Invocation) -> None:
@@ -46,4 +46,4 @@ def _change(deps: Deps, inv: Invocation, field: str, parse: Callable[[IncidentCo
     levels = {"severity_to": level} if field == "severity" else {"priority_to": level}
     after_ack(inv, lambda: steering.change_levels(deps.sessions, deps.config, deps.chat(inv.client), incident,
                                                   inv.user_id, reason=reason.strip() or None, now=deps.clock,
-                                                  checklists=SlackChecklists(inv.client), **levels))
+                                                  runbooks=shelf(deps, inv.client), **levels))

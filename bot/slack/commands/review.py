@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.errors import DomainError, InvalidInput
+from bot.followups import adding
 from bot.followups import service as followups
-from bot.incidents import lifecycle, steering
+from bot.incidents import lifecycle
 from bot.incidents.views import IncidentView
 from bot.postmortem import closing
 from bot.slack import blocks_review, forms
@@ -64,9 +65,8 @@ def add_followup(deps: Deps, inv: Invocation) -> None:
     except InvalidInput as exc:
         inv.ack(text=exc.message)
         return
-    after_ack(inv, lambda: steering.steer(deps.sessions, deps.config, deps.chat(inv.client), incident,
-                                          inv.user_id, None, lambda s, row: [
-                                              followups.add(s, row, request, inv.user_id, deps.clock())]))
+    after_ack(inv, lambda: adding.add_followup(deps.sessions, deps.config, deps.chat(inv.client), incident,
+                                               inv.user_id, request, deps.clock))
 
 
 def list_followups(deps: Deps, inv: Invocation) -> None:

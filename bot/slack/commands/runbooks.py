@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from bot.errors import ChatStepFailed, DomainError, InvalidInput
-from bot.incidents import classification
-from bot.incidents import queries as incident_queries
-from bot.incidents.views import IncidentView
+from bot.errors import DomainError, InvalidInput
+from bot.incidents import classification, steering
+from bot.incidents.news import News
 from bot.runbooks import posting, queries
 from bot.runbooks.loader import load_library
-from bot.slack import blocks, blocks_runbook
+from bot.slack import blocks, blocks_runbook, blocks_steering
 from bot.slack.commands.context import incident_here
 from bot.slack.commands.invocation import Invocation
 from bot.slack.deps import Deps
 from bot.slack.errors import guarded
 from bot.slack.ids import COMMAND
 from bot.slack.replies import via_respond
-from bot.slack.runbooks import SlackChecklists
+from bot.slack.runbooks import SlackChecklists, shelf
 
 
 def runbook(deps: Deps, inv: Invocation) -> None:
@@ -67,40 +66,28 @@ def _reclassify(deps: Deps, inv: Invocation, what: str) -> None:
                      f"{choices} (or `none`).")
         return
     try:
-        with deps.begin() as session:
-            change = (classification.change_category(session, deps.config, incident.id, inv.args,
-                                                     actor_id=inv.user_id, now=deps.clock())
-                      if what == "category" else
-                      classification.change_service(session, incident.id, inv.args, actor_id=inv.user_id,
-                                                    now=deps.clock()))
+        new = (classification.parse_category(deps.config, inv.args) if what == "category"
+               else classification.parse_service(inv.args))
     except InvalidInput as exc:
         inv.ack(text=exc.message)
         return
-    if change is None:
+    if new == (incident.category if what == "category" else incident.service):
         inv.ack(text=f"The {what} already is *{blocks.escape(inv.args.strip())}*.")
         return
-    old, new = change
-    inv.ack(text=f"<@{inv.user_id}> changed the {_label(what)}: {blocks.escape(old or 'none')} → "
-                 f"*{blocks.escape(new or 'none')}*", response_type="in_channel")
-    reply = via_respond(inv.respond)
-    guarded(reply, lambda: _post_matching(deps, inv, incident, f"{_label(what)} changed to {new or 'none'}"))
 
+    acked: list[bool] = []
 
-def _label(what: str) -> str:
-    return "affected service" if what == "service" else what
+    def said(changes: list[News]) -> None:  # everyone in the channel sees the change, in the command's answer
+        inv.ack(text="\n".join(blocks_steering.news_line(c) for c in changes), response_type="in_channel")
+        acked.append(True)
 
-
-def _post_matching(deps: Deps, inv: Invocation, incident: IncidentView, reason: str) -> None:
-    with deps.begin() as session:
-        after = incident_queries.by_id(session, deps.config, incident.id)
-    if after is not None and after.card_ts:  # the card shows category and service
+    def change() -> None:
         try:
-            deps.chat(inv.client).refresh_card(after)
-        except ChatStepFailed as exc:
-            raise DomainError(f"The change is recorded, but the incident card could not be updated "
-                              f"({exc.reason}).") from exc
-    result = posting.post_matching(deps.sessions, deps.config, SlackChecklists(inv.client), incident.id,
-                                   deps.clock, reason=reason)
-    if result.failed:
-        names = ", ".join(f"`{name}` ({why})" for name, why in result.failed)
-        raise DomainError(f"The runbook {names} could not be posted. Post it with `{COMMAND} runbook <name>`.")
+            steering.reclassify(deps.sessions, deps.config, deps.chat(inv.client), incident, inv.user_id, what, new,
+                                deps.clock, runbooks=shelf(deps, inv.client), committed=said)
+        except DomainError as exc:
+            if acked:
+                raise
+            inv.ack(text=exc.message)  # refused before anything was written (it changed meanwhile)
+
+    guarded(via_respond(inv.respond), change)

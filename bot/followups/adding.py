@@ -1,0 +1,23 @@
+"""Adding a follow-up: a change to the incident like any other, on the steering path (lock, record, commit,
+then said in the channel and shown on the cards)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import IncidentConfig
+from bot.followups import service
+from bot.incidents import steering
+from bot.incidents.ports import IncidentNews
+from bot.incidents.views import IncidentView
+
+
+def add_followup(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+                 user_id: str, request: service.FollowupRequest, now: Callable[[], datetime], *,
+                 source_ts: str | None = None) -> IncidentView:
+    """Record the follow-up (from a command, or a message when `source_ts` names it) and tell the channel."""
+    return steering.steer(sessions, config, news, incident, user_id, None,
+                          lambda s, row: [service.add(s, row, request, user_id, now(), source_ts=source_ts)])
