@@ -133,7 +133,9 @@ class Harness:
         def ready() -> Incident | None:
             found = [i for i in self.incidents() if i.number == number and i.setup_state != "opening"]
             return found[0] if found else None
-        return self.emu.wait_for(ready, timeout=timeout)
+        incident = self.emu.wait_for(ready, timeout=timeout)
+        assert incident is not None  # wait_for returns only a truthy value
+        return incident
 
 
 def make_settings(emu: SlackEmulator, database_url: str, **overrides: Any) -> Settings:

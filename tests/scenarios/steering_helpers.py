@@ -42,7 +42,9 @@ def wait_post(bot: Harness, channel_id: str, needle: str, *, thread_ts: str | No
                     m.get("thread_ts") == thread_ts and m["ts"] != thread_ts)):
                 return m
         return None
-    return bot.emu.wait_for(found)
+    post = bot.emu.wait_for(found)
+    assert post is not None  # wait_for returns only a truthy value
+    return post
 
 
 def message(bot: Harness, channel_id: str, ts: str) -> dict[str, Any]:
@@ -55,7 +57,9 @@ def wait_card(bot: Harness, incident: Incident, needle: str) -> str:
     def shown() -> str | None:
         text = text_of(message(bot, incident.channel_id or "", incident.card_ts or ""))
         return text if needle in text else None
-    return bot.emu.wait_for(shown)
+    text = bot.emu.wait_for(shown)
+    assert text is not None  # wait_for returns only a truthy value
+    return text
 
 
 def wait_announcement(bot: Harness, incident: Incident, needle: str) -> str:
@@ -63,7 +67,9 @@ def wait_announcement(bot: Harness, incident: Incident, needle: str) -> str:
     def shown() -> str | None:
         card = message(bot, incident.announcement_channel_id or "", incident.announcement_ts or "")
         return text_of(card) if needle in text_of(card) else None
-    return bot.emu.wait_for(shown)
+    text = bot.emu.wait_for(shown)
+    assert text is not None  # wait_for returns only a truthy value
+    return text
 
 
 def replies(bot: Harness, user: str) -> list[str]:
@@ -75,7 +81,9 @@ def replies(bot: Harness, user: str) -> list[str]:
 
 def wait_reply(bot: Harness, user: str, needle: str) -> str:
     """The private answer to `user` containing `needle`."""
-    return bot.emu.wait_for(lambda: next((t for t in replies(bot, user) if needle in t), None))
+    reply = bot.emu.wait_for(lambda: next((t for t in replies(bot, user) if needle in t), None))
+    assert reply is not None  # wait_for returns only a truthy value
+    return reply
 
 
 def events(bot: Harness, incident: Incident, kind: str) -> list[TimelineEvent]:
@@ -101,8 +109,10 @@ def fresh(bot: Harness, incident: Incident) -> Incident:
 def open_view(bot: Harness, user: str, callback_id: str) -> dict[str, Any]:
     """The modal with `callback_id` once it is open for `user`."""
     uid = bot.emu.user_id(user)
-    return bot.emu.wait_for(lambda: next((v for v in bot.emu.views(user=uid) if v["callback_id"] == callback_id),
+    view = bot.emu.wait_for(lambda: next((v for v in bot.emu.views(user=uid) if v["callback_id"] == callback_id),
                                          None))
+    assert view is not None  # wait_for returns only a truthy value
+    return view
 
 
 def chosen(value: str | None) -> dict[str, Any]:

@@ -106,6 +106,7 @@ def test_a_database_restart_in_a_message_storm_loses_nothing_and_stores_nothing_
             with db.connect() as conn:
                 return conn.execute(text("SELECT channel_id FROM incidents WHERE setup_state = 'ready'")).scalar()
         channel = emu.wait_for(channel_ready, timeout=30)
+        assert channel is not None  # wait_for returns only a truthy value
         emu.drain()
 
         sent = 0

@@ -42,6 +42,7 @@ def test_inline_declare_opens_a_ready_channel_and_announces_it(bot: Harness) -> 
     assert (incident.title, incident.severity, incident.status) == ("Checkout API returning 500s", "SEV3",
                                                                      "investigating")
     assert incident.reporter_id == alice and not incident.is_private and not incident.is_drill
+    assert incident.channel_id
     channel = emu.channel(incident.channel_id)
     assert channel["name"] == "inc-1-checkout-api-returning-500s" == incident.channel_name
     assert channel["topic"]["value"] == "SEV3 · investigating · Checkout API returning 500s"
@@ -112,6 +113,7 @@ def test_modal_declare_records_every_field_and_shows_them_on_the_card(bot: Harne
     assert (incident.title, incident.severity, incident.priority, incident.category, incident.service) == (
         "Payments delayed", "SEV2", "P1", "database", "payments-api")
     assert incident.description == "Queue depth <b>growing</b> & retries failing"
+    assert incident.channel_id
     card = text_of(next(m for m in emu.messages(incident.channel_id) if m.get("bot_id")))
     for shown in ("Payments delayed", "SEV2 (major)", "P1", "database", "payments-api",
                   "Queue depth &lt;b&gt;growing&lt;/b&gt; &amp; retries failing"):
@@ -194,6 +196,7 @@ def test_the_message_shortcut_takes_the_message_as_description_and_keeps_its_per
     incident = bot.wait_ready(1)
     assert incident.description == "Seeing 502s from the edge in eu-west-1 since 10:02"
     assert incident.source_permalink and ts.replace(".", "") in incident.source_permalink
+    assert incident.channel_id
     card = text_of(next(m for m in emu.messages(incident.channel_id) if m.get("bot_id")))
     assert incident.source_permalink in card
 
@@ -205,6 +208,7 @@ def test_a_private_incident_gets_a_private_channel_and_is_never_announced(bot: H
     emu.slash_command(alice, emu.channel_id("general"), "/incident", "declare --private Suspicious logins")
     incident = bot.wait_ready(1)
     assert incident.is_private and incident.setup_state == "ready"
+    assert incident.channel_id
     assert emu.channel(incident.channel_id)["is_private"] is True
     assert len(emu.messages(emu.channel_id("incidents"))) == before
     assert not [c for c in emu.calls("chat.postMessage") if c.args.get("channel") == emu.channel_id("incidents")]
@@ -219,6 +223,7 @@ def test_a_drill_runs_the_same_flow_labelled_drill(bot: Harness) -> None:
     incident = bot.wait_ready(1)
     assert incident.is_drill
     assert incident.channel_name == "inc-1-drill-failover-rehearsal"
+    assert incident.channel_id
     card = text_of(next(m for m in emu.messages(incident.channel_id) if m.get("bot_id")))
     assert "DRILL #1" in card
     assert "DRILL" in text_of(emu.messages(emu.channel_id("incidents"))[-1])
@@ -234,6 +239,7 @@ def test_a_300_character_emoji_title_gets_a_valid_unique_name(bot: Harness) -> N
         assert incident.setup_state == "ready"
         assert VALID_NAME.match(incident.channel_name or "")
         assert incident.title == title
+    assert first.channel_name and second.channel_name
     assert first.channel_name.startswith("inc-1-") and second.channel_name.startswith("inc-2-")
 
 

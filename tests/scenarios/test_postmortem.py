@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.config import IncidentConfig
 from bot.followups.models import Followup
+from bot.incidents.models import Incident
 from bot.postmortem.models import Postmortem
 from bot.timeline.models import TimelineMessage
 from tests.conftest import Harness
@@ -46,7 +47,7 @@ def stored_messages(bot: Harness, incident_id: int) -> int:
         return len(s.scalars(select(TimelineMessage).where(TimelineMessage.incident_id == incident_id)).all())
 
 
-def run_incident(bot: Harness, clock: Clock) -> tuple[Any, str]:
+def run_incident(bot: Harness, clock: Clock) -> tuple[Incident, str]:
     """A scripted incident: roles, a severity change, a conversation with an edit, a deletion and a pinned
     key event, an update, resolve, a follow-up, close. Returns (incident, postmortem markdown)."""
     emu = bot.emu
@@ -88,6 +89,7 @@ def run_incident(bot: Harness, clock: Clock) -> tuple[Any, str]:
     r = command(bot, "alice", incident, "close")
     assert "Closing" in r.json()["text"]
     markdown = emu.wait_for(lambda: _stored(bot, incident.id), timeout=15)
+    assert markdown is not None  # wait_for returns only a truthy value
     emu.wait_for(lambda: bot.incident(incident.number).postmortem_permalink, timeout=10)
     return bot.incident(incident.number), markdown
 
@@ -141,10 +143,12 @@ def test_close_uploads_the_postmortem_through_the_three_step_file_api_and_links_
     assert b"# Postmortem: Incident #1: Search is slow" in upload["content"]
     assert clock_free_incident.channel_id in upload["channels"]
     incident = emu.wait_for(lambda: (i := bot.incident(1)).postmortem_permalink and i)
+    assert incident and incident.postmortem_permalink  # wait_for returns only a truthy value
+    permalink = incident.postmortem_permalink  # narrowed, for the lambda below
     assert incident.status == "closed" and incident.resolved_at is not None  # closing resolved it first
     announcement = next(m for m in emu.messages(incident.announcement_channel_id or "")
                         if m["ts"] == incident.announcement_ts)
-    emu.wait_for(lambda: incident.postmortem_permalink in text_of(
+    emu.wait_for(lambda: permalink in text_of(
         next(m for m in emu.messages(incident.announcement_channel_id or "") if m["ts"] == incident.announcement_ts)))
     assert announcement is not None
     r = command(bot, "alice", incident, "status investigating")

@@ -6,6 +6,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -119,10 +120,10 @@ def test_unknown_paths_and_methods_get_a_reasoned_4xx(bot: Harness) -> None:
     {"type": "member_joined_channel", "user": "U1", "channel_type": "C"},
     {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"},
 ])
-def test_every_subscribed_event_is_acknowledged(bot: Harness, event: dict[str, object]) -> None:
+def test_every_subscribed_event_is_acknowledged(bot: Harness, event: dict[str, Any]) -> None:
     event = {**event, "channel": event.get("channel", bot.emu.channel_id("general")), "event_ts": "1.3"}
-    if event["type"].startswith("reaction"):  # type: ignore[union-attr]
-        event["item"] = {**event["item"], "channel": bot.emu.channel_id("general")}  # type: ignore[dict-item]
+    if event["type"].startswith("reaction"):
+        event["item"] = {**event["item"], "channel": bot.emu.channel_id("general")}
     r = bot.emu.send_event(event)
     assert r.status == 200
 

@@ -180,6 +180,7 @@ def test_ticking_and_unticking_a_step_updates_the_message_and_the_timeline(bot: 
     assert r.status == 200
     ticked = emu.wait_for(lambda: (m := checklists_in(bot, channel)["third-party-outage"]) and "1/13 done" in
                           text_of(m) and m)
+    assert ticked  # wait_for returns only a truthy value
     shown = step_block(ticked, 1)
     assert shown["accessory"]["initial_options"][0]["value"] == "done"
     assert f":white_check_mark: <@{alice}>" in shown["text"]["text"]
@@ -193,6 +194,7 @@ def test_ticking_and_unticking_a_step_updates_the_message_and_the_timeline(bot: 
     emu.click(bob, channel, message["ts"], "runbook_step", block_id=block["block_id"], selected_options=[])
     unticked = emu.wait_for(lambda: (m := checklists_in(bot, channel)["third-party-outage"]) and "0/13 done" in
                             text_of(m) and m)
+    assert unticked  # wait_for returns only a truthy value
     assert "initial_options" not in step_block(unticked, 1)["accessory"]
     assert "white_check_mark" not in step_block(unticked, 1)["text"]["text"]
     assert [e.actor_id for e in events(bot, incident, "runbook_step_undone")] == [bob]
@@ -225,6 +227,7 @@ def test_ticks_from_several_people_at_once_all_land(bot: Harness) -> None:
 
     final = emu.wait_for(lambda: (m := checklists_in(bot, channel)["deployment-rollback"]) and "8/13 done" in
                          text_of(m) and m, timeout=15)
+    assert final  # wait_for returns only a truthy value
     assert all("initial_options" in step_block(final, i)["accessory"] for i in range(8))
     assert len(events(bot, incident, "runbook_step_done")) == 8  # the step ticked three times counts once
     with bot.runtime.sessions() as s:
@@ -284,11 +287,14 @@ def test_the_postmortem_query_says_which_steps_were_done_by_whom_and_which_not(b
     channel = incident.channel_id or ""
     message = wait_posted(bot, incident, "deployment-rollback")["deployment-rollback"]
     alice, bob = emu.user_id("alice"), emu.user_id("bob")
-    clicks = ((alice, 0, DONE), (bob, 3, DONE), (bob, 4, DONE), (alice, 4, []))
+    clicks: tuple[tuple[str, int, list[Any]], ...] = ((alice, 0, DONE), (bob, 3, DONE), (bob, 4, DONE), (alice, 4, []))
     for n, (user, step, selected) in enumerate(clicks, start=1):
         emu.click(user, channel, message["ts"], "runbook_step", block_id=step_block(message, step)["block_id"],
                   selected_options=selected)
-        emu.wait_for(lambda n=n: len(events(bot, incident, "runbook_step_done", "runbook_step_undone")) == n)
+
+        def recorded(n: int = n) -> bool:  # a def: mypy cannot infer a lambda with a default argument here
+            return len(events(bot, incident, "runbook_step_done", "runbook_step_undone")) == n
+        emu.wait_for(recorded)
 
     with bot.runtime.sessions() as s:
         reports = runbook_steps(s, incident.id)

@@ -34,6 +34,8 @@ def thread_replies(bot: Harness, incident: Incident) -> list[dict[str, Any]]:
 def test_raising_to_a_major_severity_updates_topic_card_and_announcement(bot: Harness, typed: str) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id and incident.announcement_channel_id
+    channel_id = incident.channel_id  # narrowed, for the lambda below
     alice = emu.user_id("alice")
 
     r = command(bot, "alice", incident, f"severity {typed} checkout down for every EU customer")
@@ -42,7 +44,7 @@ def test_raising_to_a_major_severity_updates_topic_card_and_announcement(bot: Ha
     post = wait_post(bot, incident.channel_id, "changed the severity")
     assert "SEV3 → *SEV1*" in text_of(post) and "now major" in text_of(post)
     assert "checkout down for every EU customer" in text_of(post)
-    emu.wait_for(lambda: emu.channel(incident.channel_id)["topic"]["value"].startswith("SEV1 · investigating"))
+    emu.wait_for(lambda: emu.channel(channel_id)["topic"]["value"].startswith("SEV1 · investigating"))
     wait_card(bot, incident, "SEV1 (major)")
     wait_announcement(bot, incident, "· SEV1 ·")
     reply = wait_post(bot, incident.announcement_channel_id, "SEV3 → *SEV1*", thread_ts=incident.announcement_ts)
@@ -58,6 +60,7 @@ def test_raising_to_a_major_severity_updates_topic_card_and_announcement(bot: Ha
 
 def test_a_change_between_minor_severities_edits_the_announcement_without_a_thread_reply(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.channel_id
     command(bot, "bob", incident, "severity 4")
     wait_post(bot, incident.channel_id, "SEV3 → *SEV4*")
     wait_announcement(bot, incident, "· SEV4 ·")
@@ -67,12 +70,13 @@ def test_a_change_between_minor_severities_edits_the_announcement_without_a_thre
 
 def test_lowering_out_of_major_is_announced_too(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.announcement_channel_id
     command(bot, "alice", incident, "severity 2")
     wait_post(bot, incident.announcement_channel_id, "SEV3 → *SEV2*", thread_ts=incident.announcement_ts)
     command(bot, "alice", incident, "severity 3")
     reply = wait_post(bot, incident.announcement_channel_id, "SEV2 → *SEV3*", thread_ts=incident.announcement_ts)
     assert "no longer major" in text_of(reply)
-    assert [e.data["to"] for e in events(bot, incident, "severity_changed")] == ["SEV2", "SEV3"]
+    assert [(e.data or {})["to"] for e in events(bot, incident, "severity_changed")] == ["SEV2", "SEV3"]
 
 
 def test_a_bogus_level_is_refused_with_the_valid_ones(bot: Harness) -> None:
@@ -95,6 +99,7 @@ def test_severity_outside_an_incident_channel_says_where_to_type_it(bot: Harness
 def test_the_severity_form_preselects_the_current_level_and_records_the_reason(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id
     bob = emu.user_id("bob")
 
     command(bot, "bob", incident, "severity")
@@ -114,7 +119,7 @@ def test_the_severity_form_preselects_the_current_level_and_records_the_reason(b
     wait_card(bot, incident, "SEV2 (major)")
     row = fresh(bot, incident)
     assert (row.severity, row.priority) == ("SEV2", "P1")
-    assert events(bot, incident, "severity_changed")[0].data["reason"] == "payments failing"
+    assert (events(bot, incident, "severity_changed")[0].data or {})["reason"] == "payments failing"
     assert events(bot, incident, "priority_changed")[0].data == {"from": None, "to": "P1",
                                                                  "reason": "payments failing"}
 
@@ -132,25 +137,30 @@ def test_submitting_the_form_unchanged_is_refused_in_place(bot: Harness) -> None
 def test_the_card_button_opens_the_severity_form(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id and incident.card_ts
     emu.click(emu.user_id("carol"), incident.channel_id, incident.card_ts, "open_severity_form")
     assert open_view(bot, "carol", "incident_severity_modal")["title"]["text"].startswith("Severity")
 
 
 def test_priority_is_set_directly(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.channel_id
     command(bot, "alice", incident, "priority 1")
     wait_post(bot, incident.channel_id, "none → *P1*")
     wait_card(bot, incident, "*Priority*\\nP1")
     assert fresh(bot, incident).priority == "P1"
     command(bot, "alice", incident, "priority p1")
-    assert "already has priority P1" in bot.emu.wait_for(
+    answer = bot.emu.wait_for(
         lambda: next((r["body"]["text"] for r in bot.emu.responses() if "already" in r["body"].get("text", "")),
                      None))
+    assert answer is not None  # wait_for returns only a truthy value
+    assert "already has priority P1" in answer
 
 
 def test_a_private_incident_is_never_announced(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot, flags="--private")
+    assert incident.channel_id and incident.card_ts
     before = emu.messages(emu.channel_id("incidents"))
     command(bot, "alice", incident, "severity 1")
     wait_post(bot, incident.channel_id, "SEV3 → *SEV1*")
@@ -171,5 +181,6 @@ def test_concurrent_changes_are_serialised_so_the_history_chains(bot: Harness) -
 
     bot.emu.wait_for(lambda: len(events(bot, incident, "severity_changed")) == 2)
     first, second = (e.data for e in events(bot, incident, "severity_changed"))
+    assert first is not None and second is not None
     assert first["from"] == "SEV3" and second["from"] == first["to"]
     assert fresh(bot, incident).severity == second["to"]

@@ -67,7 +67,9 @@ def wait_unhealthy(bot: Harness) -> tuple[int, dict[str, Any]]:
     def unhealthy() -> tuple[int, dict[str, Any]] | None:
         answer = health(bot)
         return answer if answer[0] == 503 else None
-    return bot.emu.wait_for(unhealthy)
+    answer = bot.emu.wait_for(unhealthy)
+    assert answer is not None  # wait_for returns only a truthy value
+    return answer
 
 
 def test_a_revoked_token_stops_slack_work_and_shows_in_health(bot: Harness) -> None:

@@ -20,13 +20,15 @@ from tests.scenarios.steering_helpers import (
 def test_moving_forward_updates_topic_card_and_timestamps(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id
+    channel_id = incident.channel_id  # narrowed, for the lambda below
 
     r = command(bot, "bob", incident, "status identified")
 
     assert r.status == 200
     post = wait_post(bot, incident.channel_id, "investigating → *identified*")
     assert f"<@{emu.user_id('bob')}>" in text_of(post)
-    emu.wait_for(lambda: emu.channel(incident.channel_id)["topic"]["value"].startswith("SEV3 · identified"))
+    emu.wait_for(lambda: emu.channel(channel_id)["topic"]["value"].startswith("SEV3 · identified"))
     wait_card(bot, incident, "*Status*\\nIdentified")
     wait_announcement(bot, incident, "· identified")
     row = fresh(bot, incident)
@@ -37,6 +39,7 @@ def test_moving_forward_updates_topic_card_and_timestamps(bot: Harness) -> None:
 
 def test_skipping_to_resolved_stamps_mitigated_and_resolved_and_tells_the_announcement(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.announcement_channel_id
     command(bot, "alice", incident, "status resolved")  # the same as /incident resolve: the form asks why
     submit_resolve_form(bot, "alice")
     wait_post(bot, incident.announcement_channel_id, "investigating → *resolved*", thread_ts=incident.announcement_ts)
@@ -47,6 +50,7 @@ def test_skipping_to_resolved_stamps_mitigated_and_resolved_and_tells_the_announ
 
 def test_an_invalid_or_unknown_status_is_refused_with_the_allowed_ones(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.channel_id
     command(bot, "alice", incident, "status monitoring")
     wait_post(bot, incident.channel_id, "*monitoring*")
 
@@ -62,6 +66,7 @@ def test_an_invalid_or_unknown_status_is_refused_with_the_allowed_ones(bot: Harn
 
 def test_reopening_a_resolved_incident_is_recorded_and_clears_the_resolve(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.channel_id and incident.announcement_channel_id
     command(bot, "alice", incident, "status resolved")
     submit_resolve_form(bot, "alice")
     wait_post(bot, incident.channel_id, "*resolved*")
@@ -82,11 +87,12 @@ def test_reopening_a_resolved_incident_is_recorded_and_clears_the_resolve(bot: H
 
 def test_closing_an_unresolved_incident_resolves_it_first_and_then_nothing_leaves_closed(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.channel_id
     command(bot, "alice", incident, "status closed")
     wait_post(bot, incident.channel_id, "resolved → *closed*")
     row = fresh(bot, incident)
     assert row.status == "closed" and row.resolved_at is not None and row.closed_at is not None
-    assert [e.data["to"] for e in events(bot, incident, "status_changed")] == ["resolved", "closed"]
+    assert [(e.data or {})["to"] for e in events(bot, incident, "status_changed")] == ["resolved", "closed"]
     card = wait_card(bot, incident, "*Status*\\nClosed")
     assert "status_select" not in card and "claim_role" not in card
 
@@ -97,6 +103,7 @@ def test_closing_an_unresolved_incident_resolves_it_first_and_then_nothing_leave
 
 def test_a_false_alarm_is_declined_and_stays_declined(bot: Harness) -> None:
     incident = declare(bot)
+    assert incident.channel_id
     command(bot, "alice", incident, "status declined")
     wait_post(bot, incident.channel_id, "*declined*")
     assert "nothing leaves declined" in command(bot, "alice", incident, "status identified").json()["text"]
@@ -107,6 +114,7 @@ def test_a_false_alarm_is_declined_and_stays_declined(bot: Harness) -> None:
 def test_the_status_select_on_the_card_moves_the_status(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id and incident.card_ts
     select = next(b for b in emu.messages(incident.channel_id) if b["ts"] == incident.card_ts)
     options = [o["value"] for b in select["blocks"] if b.get("block_id") == "card_status"
                for o in b["elements"][0]["options"]]

@@ -89,6 +89,7 @@ def test_the_shortcut_refuses_bot_posts_and_other_channels(bot: Harness) -> None
 
     answers = emu.wait_for(lambda: (lambda a: a if len(a) == 2 else None)(
         [x["body"]["text"] for x in emu.responses(user=carol)]))
+    assert answers is not None  # wait_for returns only a truthy value
     assert "Only people's messages" in answers[0]
     assert "works on messages in an incident channel" in answers[1]
     assert row(bot, channel, card["ts"]) is None and row(bot, general, elsewhere) is None

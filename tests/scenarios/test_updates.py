@@ -18,6 +18,7 @@ from tests.scenarios.steering_helpers import (
 def test_an_update_is_posted_in_the_channel_and_threaded_under_the_one_announcement_card(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id and incident.announcement_channel_id
     bob, carol = emu.user_id("bob"), emu.user_id("carol")
     command(bot, "alice", incident, f"commander <@{bob}>")
     wait_post(bot, incident.channel_id, "is now commander")
@@ -47,6 +48,7 @@ def test_an_update_is_posted_in_the_channel_and_threaded_under_the_one_announcem
 def test_the_card_button_opens_the_update_form_and_a_blank_update_is_refused_in_place(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id and incident.card_ts and incident.announcement_channel_id
     dave = emu.user_id("dave")
 
     emu.click(dave, incident.channel_id, incident.card_ts, "open_update_form")
@@ -74,6 +76,7 @@ def test_update_without_text_opens_the_form_and_outside_an_incident_says_where(b
 def test_updates_of_a_private_incident_stay_in_its_channel(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot, flags="--private")
+    assert incident.channel_id
     before = emu.messages(emu.channel_id("incidents"))
     command(bot, "alice", incident, "update Still digging")
     wait_post(bot, incident.channel_id, "Still digging")
@@ -84,6 +87,7 @@ def test_updates_of_a_private_incident_stay_in_its_channel(bot: Harness) -> None
 def test_the_incident_card_is_pinned_and_kept_current(bot: Harness) -> None:
     emu = bot.emu
     incident = declare(bot)
+    assert incident.channel_id
     assert [c.response["ok"] for c in emu.calls("pins.add")
             if c.args.get("timestamp") == incident.card_ts and c.args.get("channel") == incident.channel_id] == [True]
     command(bot, "alice", incident, "update First findings")

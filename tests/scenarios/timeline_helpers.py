@@ -71,7 +71,9 @@ def wait_row(bot: Harness, channel_id: str, ts: str,
     def found() -> TimelineMessage | None:
         r = row(bot, channel_id, ts)
         return r if r is not None and check(r) else None
-    return bot.emu.wait_for(found, timeout=10)
+    stored = bot.emu.wait_for(found, timeout=10)
+    assert stored is not None  # wait_for returns only a truthy value
+    return stored
 
 
 def message_event(bot: Harness, channel_id: str, user: str, text: str, ts: str, **extra: Any) -> dict[str, Any]:
