@@ -34,15 +34,15 @@ def open_transactions(database_url: str) -> list[str]:
     (every bot transaction takes it, BEGIN IMMEDIATE); on PostgreSQL, sessions idle in a transaction."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(url.database or "", timeout=1.0, isolation_level=None)
+        db = sqlite3.connect(url.database or "", timeout=1.0, isolation_level=None)
         try:
-            conn.execute("BEGIN IMMEDIATE")  # waits up to 1 s for a writer to finish
-            conn.execute("ROLLBACK")
+            db.execute("BEGIN IMMEDIATE")  # waits up to 1 s for a writer to finish
+            db.execute("ROLLBACK")
             return []
         except sqlite3.OperationalError as exc:
             return [str(exc)]
         finally:
-            conn.close()
+            db.close()
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:
