@@ -17,12 +17,12 @@ from bot.config import Settings
 from bot.db import utcnow
 from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
-from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
 from bot.slack import client as guarded_client
-from bot.slack.adapters import SlackIncidentChat
+from bot.slack import errors, listeners, sanitize
+from bot.slack.adapters.chat import SlackIncidentChat
+from bot.slack.adapters.checklists import SlackChecklists
+from bot.slack.adapters.history import SlackChannelHistory
 from bot.slack.deps import Deps
-from bot.slack.history import SlackChannelHistory
-from bot.slack.runbooks import SlackChecklists
 from bot.timeline.pipeline import TimelineCapture
 
 LISTENER_THREADS = 32
@@ -97,12 +97,5 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
     app.use(sanitize.middleware)  # first: every listener sees text the database can store
     guarded_client.register(app, slack_client)  # …and calls Slack through the one paced, guarded client
     errors.register(app)
-    commands.register(app, deps)
-    modals.register(app, deps)
-    forms.register(app, deps)
-    card_actions.register(app, deps)
-    shortcuts.register(app, deps)
-    runbooks.register(app, deps)
-    review.register(app, deps)
-    events.register(app, deps)
+    listeners.register(app, deps)
     return app

@@ -1,4 +1,4 @@
-"""Answering the person who asked, privately, by whatever route the request allows."""
+"""Answering the person who asked, privately, by whatever route the request allows; opening modals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
+
+from bot.incidents.errors import ChatStepFailed
+from bot.slack.adapters.calls import call
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +46,13 @@ def ephemeral_or_dm(client: WebClient, user_id: str, channel_id: str | None) -> 
     def reply(text: str) -> None:
         if channel_id:
             try:
-                client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+                call("reply", lambda: client.chat_postEphemeral(channel=channel_id, user=user_id, text=text))
                 return
-            except SlackApiError as exc:
-                log.info("ephemeral reply in %s failed (%s); sending a DM", channel_id,
-                         exc.response.get("error"))
+            except ChatStepFailed as exc:
+                log.info("ephemeral reply in %s failed (%s); sending a DM", channel_id, exc.reason)
         try:
-            client.chat_postMessage(channel=user_id, text=text)
-        except (SlackApiError, SlackClientError, OSError):
+            call("reply", lambda: client.chat_postMessage(channel=user_id, text=text))
+        except ChatStepFailed:
             log.exception("could not reply to %s", user_id)
 
     return reply
