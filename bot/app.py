@@ -44,6 +44,7 @@ class Jobs(ThreadPoolExecutor):
         self._pending_lock = Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue `fn`, remembered until it finishes so `drain` can wait for it."""
         future = super().submit(fn, *args, **kwargs)
         with self._pending_lock:
             self._pending.add(future)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.incidents.errors import ChatStepFailed
 from bot.slack.adapters.calls import call
@@ -23,12 +22,11 @@ def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any], reply: 
     """views.open on `trigger_id`; when Slack refuses the trigger (too late, used, unknown), tell the person
     what to type instead rather than failing silently."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error not in TRIGGER_ERRORS:
+        call(f"open the {form}", lambda: client.views_open(trigger_id=trigger_id, view=view))
+    except ChatStepFailed as exc:
+        if exc.reason not in TRIGGER_ERRORS:
             raise
-        reply(f"The {form} could not open in time (Slack allows 3 seconds; it said `{error}`). {instead}")
+        reply(f"The {form} could not open in time (Slack allows 3 seconds; it said `{exc.reason}`). {instead}")
 
 
 def via_respond(respond: Callable[..., object]) -> Reply:
