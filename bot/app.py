@@ -19,12 +19,12 @@ from bot.incidents.queries import IncidentChannels
 from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
 from bot.runbooks.posting import Shelf
-from bot.slack import card_actions, commands, errors, events, forms, modals, review, runbooks, sanitize, shortcuts
 from bot.slack import client as guarded_client
-from bot.slack.adapters import SlackIncidentChat
+from bot.slack import errors, listeners, sanitize
+from bot.slack.adapters.chat import SlackIncidentChat
+from bot.slack.adapters.checklists import SlackChecklists
+from bot.slack.adapters.history import SlackChannelHistory
 from bot.slack.deps import Deps
-from bot.slack.history import SlackChannelHistory
-from bot.slack.runbooks import SlackChecklists
 from bot.timeline.pipeline import TimelineCapture
 
 LISTENER_THREADS = 32
@@ -46,6 +46,7 @@ class Jobs(ThreadPoolExecutor):
         self._pending_lock = Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue `fn`, remembered until it finishes so `drain` can wait for it."""
         future = super().submit(fn, *args, **kwargs)
         with self._pending_lock:
             self._pending.add(future)
@@ -101,12 +102,5 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
     app.use(sanitize.middleware)  # first: every listener sees text the database can store
     guarded_client.register(app, slack_client)  # …and calls Slack through the one paced, guarded client
     errors.register(app)
-    commands.register(app, deps)
-    modals.register(app, deps)
-    forms.register(app, deps)
-    card_actions.register(app, deps)
-    shortcuts.register(app, deps)
-    runbooks.register(app, deps)
-    review.register(app, deps)
-    events.register(app, deps)
+    listeners.register(app, deps)
     return app

@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig, Settings
 from bot.postmortem.render import Templates
-from bot.slack.adapters import SlackIncidentChat
+from bot.runbooks.posting import Shelf
+from bot.slack.adapters.chat import SlackIncidentChat
+from bot.slack.adapters.checklists import SlackChecklists
+from bot.slack.errors import run_guarded
+from bot.slack.replies import Reply
 from bot.timeline.pipeline import TimelineCapture
 
 
@@ -28,14 +32,17 @@ class Deps:
     timeline: TimelineCapture  # stores captured messages after the ack, catches up channels
     templates: Templates       # the postmortem templates (validated at start-up)
 
-    def later(self, reply: Callable[[str], None], work: Callable[[], object]) -> None:
-        """Run slow work after the ack on the jobs pool, so Bolt's listener threads stay free for acks.
+    def after_ack(self, reply: Reply, work: Callable[[], object], *, slow: bool = False) -> None:
+        """The one way to do work after the ack: under the error handler, answering through `reply`.
 
-        A storm of declarations waiting on Slack's rate limits queues here instead of starving commands.
+        Slow work (declarations, close) runs on the jobs pool, so Bolt's listener threads stay free for
+        acks: a storm of declarations waiting on Slack's rate limits queues there instead of starving
+        commands, and the pool is drained on shutdown. Other work runs in the listener's own thread.
         """
-        from bot.slack.errors import guarded
-
-        self.jobs.submit(guarded, reply, work)
+        if slow:
+            self.jobs.submit(run_guarded, reply, work)
+        else:
+            run_guarded(reply, work)
 
     @property
     def config(self) -> IncidentConfig:
@@ -45,6 +52,10 @@ class Deps:
     def chat(self, client: WebClient) -> SlackIncidentChat:
         """The incident-chat adapter on the request's client."""
         return SlackIncidentChat(client, self.settings.incident, self.settings.announce_channel)
+
+    def runbooks(self, client: WebClient) -> Shelf:
+        """The incident domain's runbook shelf, posting checklists on the request's client."""
+        return Shelf(self.sessions, self.settings.incident, SlackChecklists(client), self.clock)
 
     def begin(self) -> Any:
         """A transaction for the edge to own: `with deps.begin() as session:`."""

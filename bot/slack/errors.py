@@ -1,18 +1,25 @@
-"""The one error handler: domain errors become answers, anything else an apology with an id."""
+"""The one error handler, and the one helper turning domain errors into answers.
+
+- `run_guarded`: work after the ack; a domain error becomes a reply, anything else an apology with an id.
+- `refusal_answered`: a listener's part before the ack; a domain error becomes the (ephemeral) answer.
+- `form_refusal`: reading a view submission; a domain error stays in the form (`response_action=errors`).
+- `register`: Bolt's error handler, for whatever escapes before or instead of an ack.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse
 
 from bot.errors import DomainError
 from bot.slack.replies import Reply
 
 log = logging.getLogger("bot.errors")
+T = TypeVar("T")
 
 
 def apology(error_id: str) -> str:
@@ -21,8 +28,11 @@ def apology(error_id: str) -> str:
             "Nothing was changed. Try again, and tell your bot admins the id if it keeps happening.")
 
 
-def guarded(reply: Reply, work: Callable[[], object]) -> None:
-    """Run the work that follows an ack; never let an exception escape into Bolt (it would eat the ack)."""
+def run_guarded(reply: Reply, work: Callable[[], object]) -> None:
+    """Run the work that follows an ack; never let an exception escape into Bolt (it would eat the ack).
+
+    Listeners do not call this themselves: they hand their work to `Deps.after_ack`.
+    """
     try:
         work()
     except DomainError as exc:
@@ -34,6 +44,24 @@ def guarded(reply: Reply, work: Callable[[], object]) -> None:
             reply(apology(error_id))
         except Exception:
             log.exception("could not tell the user about error %s", error_id)
+
+
+def refusal_answered(work: Callable[[], object], answer: Reply) -> None:
+    """Run a listener's part before the ack; a DomainError it raises is answered with its message."""
+    try:
+        work()
+    except DomainError as exc:
+        answer(exc.message)
+
+
+def form_refusal(ack: Ack, block: str, read: Callable[[], T]) -> T | None:
+    """`read()` a view submission; a DomainError is acked as the form's error (under its field, else
+    `block`) and None returned, so the form stays open saying what to fix."""
+    try:
+        return read()
+    except DomainError as exc:
+        ack(response_action="errors", errors={getattr(exc, "field", None) or block: exc.message})
+        return None
 
 
 def register(app: App) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.events import parse
+from bot.slack.adapters.messages import parse
 from bot.slack.sanitize import clean
 from bot.timeline.pipeline import TimelineCapture
 

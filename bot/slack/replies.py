@@ -1,4 +1,4 @@
-"""Answering the person who asked, privately, by whatever route the request allows."""
+"""Answering the person who asked, privately, by whatever route the request allows; opening modals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.errors import ChatStepFailed
+from bot.slack.adapters.calls import call
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +22,11 @@ def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any], reply: 
     """views.open on `trigger_id`; when Slack refuses the trigger (too late, used, unknown), tell the person
     what to type instead rather than failing silently."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error not in TRIGGER_ERRORS:
+        call(f"open the {form}", lambda: client.views_open(trigger_id=trigger_id, view=view))
+    except ChatStepFailed as exc:
+        if exc.reason not in TRIGGER_ERRORS:
             raise
-        reply(f"The {form} could not open in time (Slack allows 3 seconds; it said `{error}`). {instead}")
+        reply(f"The {form} could not open in time (Slack allows 3 seconds; it said `{exc.reason}`). {instead}")
 
 
 def via_respond(respond: Callable[..., object]) -> Reply:
@@ -43,14 +44,13 @@ def ephemeral_or_dm(client: WebClient, user_id: str, channel_id: str | None) -> 
     def reply(text: str) -> None:
         if channel_id:
             try:
-                client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+                call("reply", lambda: client.chat_postEphemeral(channel=channel_id, user=user_id, text=text))
                 return
-            except SlackApiError as exc:
-                log.info("ephemeral reply in %s failed (%s); sending a DM", channel_id,
-                         exc.response.get("error"))
+            except ChatStepFailed as exc:
+                log.info("ephemeral reply in %s failed (%s); sending a DM", channel_id, exc.reason)
         try:
-            client.chat_postMessage(channel=user_id, text=text)
-        except (SlackApiError, SlackClientError, OSError):
+            call("reply", lambda: client.chat_postMessage(channel=user_id, text=text))
+        except ChatStepFailed:
             log.exception("could not reply to %s", user_id)
 
     return reply

@@ -15,7 +15,7 @@ from bot.incidents.models import Incident
 from bot.runbooks import posting
 from bot.runbooks.models import RunbookChecklist, RunbookStepState
 from bot.runbooks.queries import runbook_steps
-from bot.slack.runbooks import SlackChecklists
+from bot.slack.adapters.checklists import SlackChecklists
 from bot.timeline.models import TimelineEvent
 from tests.conftest import Harness
 from tests.scenarios.test_declare import fill, open_modal, replies_to, text_of

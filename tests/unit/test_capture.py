@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.capture import from_history, from_message_event, from_reaction
+from bot.slack.adapters.messages import from_history, from_message_event, from_reaction
 from bot.timeline.values import Deleted, Edited, KeyMark, Posted
 
 

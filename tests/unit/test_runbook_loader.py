@@ -13,7 +13,8 @@ from bot.incidents.views import IncidentView
 from bot.resources import data_path
 from bot.runbooks.loader import MAX_STEPS, RunbookError, load_library, parse, parse_file
 from bot.runbooks.views import ChecklistView, StepView
-from bot.slack.blocks_runbook import checklist, mrkdwn
+from bot.slack.blocks.runbooks import checklist
+from bot.slack.blocks.runbooks import markdown_to_mrkdwn as mrkdwn
 
 CONFIG = IncidentConfig()
 GOOD = """---

@@ -1,0 +1,86 @@
+"""Slack markup (mrkdwn and its `<…>` tokens) as pure functions: the one home for them.
+
+No slack_sdk / slack_bolt import, so the domain packages can use it too. The Slack side (bot/slack/)
+uses only these. Domain copies that remain to switch to this module (left as they are while their
+owners change those packages):
+
+- bot/postmortem/context.py: `_USER`, `_CHANNEL`, `_LINK` and `_readable` → `USER`, `CHANNEL`, `LINK`,
+  `readable` (the same patterns and the same result).
+- bot/postmortem/render.py: `escape_text` escapes `& < >` like `escape` (it also str()s its value).
+- bot/followups/service.py: `_MENTION` → `MENTION` / `mentioned_users`.
+- bot/timeline/export.py: its inline `<@…>` / `<#…>` patterns (a Markdown flavour of `readable`).
+- bot/demo.py: its inline patterns and `&amp;` undoing (`unescape`, `DATE`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# Slack tokens kept when user text goes into a message others see: people, channels, links.
+# Broadcasts (<!here>, <!channel>) are not among them: they are escaped and cannot ping.
+MENTIONS_AND_LINKS = re.compile(r"<(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+|https?://[^<>\s]+)(?:\|[^<>]*)?>")
+# Every Slack token (mentions, channels, `<!…>` specials, bare links), kept when stored text is echoed
+# back to the one person who asked (an ephemeral answer pings nobody).
+TOKEN = re.compile(r"(<(?:[@#!][^<>\s]*|https?://[^<>\s]*)>)")
+LINK_URL = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")  # the URL of a link a person posted
+USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
+LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn (`&`, `<`, `>`), so it cannot ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Slack's three entities back to characters (Slack escapes nothing else)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mentioned_users(text: str) -> list[str]:
+    """The user ids @-mentioned in `text`, in order."""
+    return MENTION.findall(text)
+
+
+def link_urls(text: str) -> list[str]:
+    """The URLs of the `<https://…>` links in `text`, in order."""
+    return LINK_URL.findall(text)
+
+
+def escape_keeping_mentions(text: str) -> str:
+    """Escape user text for mrkdwn, keeping `<@U…>`, `<#C…>` and links as typed (broadcasts escaped)."""
+    out, pos = [], 0
+    for match in MENTIONS_AND_LINKS.finditer(text):
+        out += [escape(text[pos:match.start()]), match.group(0)]
+        pos = match.end()
+    return "".join([*out, escape(text[pos:])])
+
+
+def escape_keeping_tokens(text: str) -> str:
+    """Stored text (as the person typed it) back into mrkdwn: `& < >` escaped, every Slack token kept."""
+    return "".join(part if TOKEN.fullmatch(part) else escape(part) for part in TOKEN.split(text))
+
+
+def date_token(when: datetime, pattern: str) -> str:
+    """`<!date^…^pattern|iso>`: a time every reader sees in their own time zone (the ISO form is the fallback)."""
+    iso = when.isoformat(timespec="seconds")
+    return f"<!date^{int(when.timestamp())}^{pattern}|{iso}>"
+
+
+def readable(text: str, name_of: Callable[[str], str | None]) -> str:
+    """Slack markup as people read it: `<@U1>` → `@Ada` (`name_of`, else the token's label, else the id),
+    `<#C1|ops>` → `#ops`, `<url|label>` → `label (url)`, and Slack's own escaping undone."""
+    text = USER.sub(lambda m: "@" + (name_of(m.group(1)) or m.group(2) or m.group(1)), text)
+    text = CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    return unescape(text)

@@ -1,0 +1,2 @@
+"""Pure Block Kit and text builders (no Slack calls): card, declare, steering, resolve, followups,
+runbooks, help, timeline."""

@@ -1,0 +1,163 @@
+"""Block Kit for the incident card and the announcement; the headline, topic and purpose. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from bot.config import IncidentConfig
+from bot.incidents.lifecycle import FINISHED, allowed_next
+from bot.incidents.permissions import lead_role
+from bot.incidents.views import IncidentView
+from bot.markup import date_token, escape, shorten
+from bot.slack.ids import Action
+from bot.slack.ids import Block as B
+
+HEADER_MAX = 150
+TOPIC_MAX = 250
+SECTION_MAX = 3000
+
+
+def _icon(incident: IncidentView) -> str:
+    return "🧪" if incident.is_drill else ("🔒" if incident.is_private else "🚨")
+
+
+def headline(incident: IncidentView) -> str:
+    """`🚨 Incident #42: title`, the one-line name used in headers and fallbacks (unescaped)."""
+    return f"{_icon(incident)} {incident.label}: {incident.title}"
+
+
+def topic(incident: IncidentView) -> str:
+    """Channel topic: severity, status and title, shortened to Slack's 250 characters."""
+    drill = "DRILL · " if incident.is_drill else ""
+    return shorten(f"{drill}{incident.severity} · {incident.status} · {incident.title}", TOPIC_MAX)
+
+
+def purpose(incident: IncidentView) -> str:
+    """Channel purpose: what the channel is for."""
+    return shorten(f"Response channel for {incident.label}: {incident.title}", TOPIC_MAX)
+
+
+def _facts(incident: IncidentView) -> list[MarkdownTextObject]:
+    severity = f"*Severity*\n{incident.severity}" + (" (major)" if incident.major else "")
+    facts = [severity, f"*Status*\n{incident.status.capitalize()}"]
+    if incident.priority:
+        facts.append(f"*Priority*\n{incident.priority}")
+    if incident.category:
+        facts.append(f"*Category*\n{escape(incident.category)}")
+    if incident.service:
+        facts.append(f"*Affected service*\n{escape(incident.service)}")
+    facts.append(f"*Declared by*\n<@{incident.reporter_id}>")
+    return [MarkdownTextObject(text=f) for f in facts]
+
+
+def _stamp(when: datetime) -> str:
+    """A time every reader sees in their own time zone (the ISO form is the fallback)."""
+    return date_token(when, "{date_short_pretty} at {time}")
+
+
+def _when(incident: IncidentView) -> str:
+    return _stamp(incident.declared_at)
+
+
+def people(user_ids: tuple[str, ...] | list[str]) -> str:
+    """`<@U1>, <@U2>`, or `_unassigned_` when nobody."""
+    return ", ".join(f"<@{u}>" for u in user_ids) or "_unassigned_"
+
+
+def roles_text(incident: IncidentView) -> str:
+    """One line per role with its current holders."""
+    return "\n".join(f"*{role.capitalize()}*: {people(users)}" for role, users in incident.holders)
+
+
+def commander_of(incident: IncidentView, config: IncidentConfig) -> str:
+    """The commander's mention, or `_unassigned_`."""
+    return people(incident.holders_of(lead_role(config)))
+
+
+def card_controls(incident: IncidentView, config: IncidentConfig) -> list[Block]:
+    """The card's buttons (claim a role, the roles/severity/update forms) and status select; none once finished."""
+    if incident.status in FINISHED:
+        return []
+    lead = lead_role(config)
+    claims = [ButtonElement(text="Take command" if r.name == lead else f"Join as {r.name}"[:75],
+                            action_id=f"{Action.CLAIM_ROLE}{r.name}", value=r.name,
+                            style="primary" if r.name == lead else None) for r in config.roles[:20]]
+    forms = [ButtonElement(text="Assign roles", action_id=Action.OPEN_ROLES, value=str(incident.id)),
+             ButtonElement(text="Change severity", action_id=Action.OPEN_SEVERITY, value=str(incident.id)),
+             ButtonElement(text="Post update", action_id=Action.OPEN_UPDATE, value=str(incident.id))]
+    controls: list[Block] = [ActionsBlock(block_id=B.CARD_ACTIONS, elements=[*claims, *forms])]
+    descriptions = {s.name: s.description for s in config.statuses}
+    allowed = allowed_next(config, incident.status)
+    if allowed:
+        controls.append(ActionsBlock(block_id=B.CARD_STATUS, elements=[StaticSelectElement(
+            action_id=Action.STATUS, placeholder="Move status to…",
+            options=options(allowed, {**descriptions, "declined": "A false alarm"}))]))
+    return controls
+
+
+def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]:
+    """The incident card posted (and later kept current) in the incident channel."""
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=shorten(headline(incident), HEADER_MAX))),
+    ]
+    if len(headline(incident)) > HEADER_MAX:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(f"*{escape(incident.title)}*",
+                                                                        SECTION_MAX))))
+    blocks.append(SectionBlock(fields=_facts(incident)))
+    if incident.description:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(escape(incident.description),
+                                                                        SECTION_MAX))))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=roles_text(incident))))
+    blocks += card_controls(incident, config)
+    context = [f"Declared {_when(incident)}"]
+    if incident.last_update_at:
+        context.append(f"last update {_stamp(incident.last_update_at)}")
+    if incident.source_permalink:
+        context.append(f"<{incident.source_permalink}|from this message>")
+    if incident.is_drill:
+        context.append("*DRILL*: practice only, kept out of metrics")
+    if incident.is_private:
+        context.append("🔒 Private: only invited people see this channel")
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(context))]))
+    return [b.to_dict() for b in blocks]
+
+
+def announcement(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]:
+    """The one card per incident in the announcement channel."""
+    lines = [
+        f"{_icon(incident)} *{incident.label}* · {incident.severity} · {incident.status}",
+        f"*{shorten(escape(incident.title), 2000)}*",
+    ]
+    if incident.service:
+        lines.append(f"Affected service: {escape(incident.service)}")
+    lines.append(f"Commander: {commander_of(incident, config)}")
+    if incident.last_update_at:
+        lines.append(f"Last update: {_stamp(incident.last_update_at)} (in the thread)")
+    if incident.postmortem_permalink:
+        lines.append(f"📄 <{incident.postmortem_permalink}|Postmortem>")
+    lines.append(f"Join <#{incident.channel_id}> · declared by <@{incident.reporter_id}>")
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
+    if incident.is_drill:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="This is a drill: practice only.")]))
+    return [b.to_dict() for b in blocks]
+
+
+def options(names: list[str] | tuple[str, ...], descriptions: dict[str, str] | None = None) -> list[Option]:
+    """Select options `name: description` (75 characters at most), in order."""
+    descriptions = descriptions or {}
+    return [Option(value=n, text=shorten(f"{n}: {descriptions[n]}" if descriptions.get(n) else n, 75))
+            for n in names]

@@ -1,0 +1,21 @@
+"""Text for `/incident followups`: a pure function."""
+
+from __future__ import annotations
+
+from bot.followups.models import Followup
+from bot.incidents.views import IncidentView
+from bot.markup import escape, shorten
+
+
+def followup_list(incident: IncidentView, followups: list[Followup]) -> str:
+    """`/incident followups`."""
+    if not followups:
+        return (f"{incident.label} has no follow-ups yet. Add one with "
+                "`/incident followup <what> [@owner] [due YYYY-MM-DD]`.")
+    lines = [f"*Follow-ups of {incident.label}* ({len(followups)})"]
+    for n, f in enumerate(followups, 1):
+        owner = f" · <@{f.owner_id}>" if f.owner_id else " · _no owner_"
+        due = f" · due {f.due_on.isoformat()}" if f.due_on else ""
+        done = " · ✅ done" if f.done_at else ""
+        lines.append(f"{n}. {escape(shorten(f.text, 500))}{owner}{due}{done}")
+    return "\n".join(lines)

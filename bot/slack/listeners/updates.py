@@ -1,0 +1,48 @@
+"""Status updates: `/incident update [<text>]`, the update form's submission, the card's *Post update* button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.incidents import steering
+from bot.incidents.updates import validate_update
+from bot.slack.deps import Deps
+from bot.slack.errors import form_refusal
+from bot.slack.ids import Action, Block, Callback
+from bot.slack.listeners.context import incident_here
+from bot.slack.listeners.forms import form_channel, form_incident, open_form, opener, value
+from bot.slack.listeners.invocation import Invocation
+from bot.slack.replies import ephemeral_or_dm
+
+
+def update(deps: Deps, inv: Invocation) -> None:
+    """Post the update in the channel and under the announcement; without text, open the form."""
+    incident = incident_here(deps, inv, "update")
+    if not inv.args:
+        inv.ack()
+        deps.after_ack(inv.reply, lambda: open_form(deps, inv.client, inv.trigger_id, inv.reply, "update",
+                                                    incident, inv.user_id))
+        return
+    text = validate_update(inv.args)
+    inv.ack()
+    deps.after_ack(inv.reply, lambda: steering.post_update(deps.sessions, deps.config, deps.chat(inv.client),
+                                                           incident, inv.user_id, text, deps.clock))
+
+
+def register(app: App, deps: Deps) -> None:
+    """The update form's submission (a blank or too long update stays in the form); the card's button."""
+
+    @app.view(Callback.UPDATE_MODAL)
+    def on_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        text = form_refusal(ack, Block.UPDATE, lambda: validate_update(value(view, Block.UPDATE, Action.UPDATE) or ""))
+        if text is None:
+            return
+        ack()
+        user_id = body["user"]["id"]
+        deps.after_ack(ephemeral_or_dm(client, user_id, form_channel(view)), lambda: steering.post_update(
+            deps.sessions, deps.config, deps.chat(client), form_incident(deps, view), user_id, text, deps.clock))
+
+    app.action(Action.OPEN_UPDATE)(opener(deps, "update"))
