@@ -215,7 +215,7 @@ def load_incident_config(path: Path) -> IncidentConfig:
 
 _KNOWN_KEYS = {
     "severities", "priorities", "categories", "statuses", "roles", "channel_name_template",
-    "default_severity", "timezone", "templates_dir", "runbooks_dir", "reminders", "key_reaction",
+    "default_severity", "timezone", "templates_dir", "runbooks_dir", "key_reaction",
     "permission", "admins", "archive_on_close",
 }
 PERMISSION_MODES = ("anyone", "commander")

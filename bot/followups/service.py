@@ -9,6 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import markup
+from bot.config import COMMAND
 from bot.errors import InvalidInput
 from bot.followups.models import Followup
 from bot.incidents.models import Incident
@@ -17,7 +19,6 @@ from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
 MAX_TEXT = 2000
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _DUE = re.compile(r"(?:^|\s)(?:due|by)[: ]\s*(\S+)\s*$", re.IGNORECASE)
 
 
@@ -44,12 +45,12 @@ def parse(text: str, today: date) -> FollowupRequest:
         if due_on < today:
             raise InvalidInput(f"The due date {due_on.isoformat()} is in the past.", field="due")
         text = text[: found.start()].strip()
-    owners = _MENTION.findall(text)
+    owners = markup.MENTION.findall(text)
     owner = owners[0] if owners else None
-    if owner and text.rstrip().endswith(">") and _MENTION.search(text.rsplit(" ", 1)[-1]):
+    if owner and text.rstrip().endswith(">") and markup.MENTION.search(text.rsplit(" ", 1)[-1]):
         text = text.rsplit(" ", 1)[0].strip() if " " in text else ""
     if not text:
-        raise InvalidInput("Say what should be done: `/incident followup Add an alert on queue depth @alice "
+        raise InvalidInput(f"Say what should be done: `{COMMAND} followup Add an alert on queue depth @alice "
                            "due 2026-12-31`.", field="text")
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"Keep a follow-up under {MAX_TEXT} characters.", field="text")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.config import IncidentConfig, Role
+from bot.config import COMMAND, IncidentConfig, Role
 from bot.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident, RoleAssignment
 from bot.incidents.news import RoleChange
@@ -29,7 +29,7 @@ def check_people(role: Role, people: list[str]) -> list[str]:
     """The people named for `role`, once each; InvalidInput when none, or several for a one-holder role."""
     people = list(dict.fromkeys(people))
     if not people:
-        raise InvalidInput(f"Name the person: `/incident {role.name} @someone`.", field="role")
+        raise InvalidInput(f"Name the person: `{COMMAND} {role.name} @someone`.", field="role")
     if role.single and len(people) > 1:
         raise InvalidInput(f"The {role.name} role has one holder; name one person.", field="role")
     return people

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.config import COMMAND
 from bot.errors import InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import StatusUpdate
@@ -19,7 +20,7 @@ def validate_update(text: str) -> str:
     """The update's text, trimmed; InvalidInput when blank or too long."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("Write the update after the command, e.g. `/incident update The fix is rolling out; "
+        raise InvalidInput(f"Write the update after the command, e.g. `{COMMAND} update The fix is rolling out; "
                            "errors are dropping.`", field="update")
     if len(text) > MAX_UPDATE:
         raise InvalidInput(f"The update is {len(text)} characters; keep it under {MAX_UPDATE} "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import markup
 from bot.config import IncidentConfig
 from bot.followups.models import Followup
 from bot.incidents.models import Incident, RoleAssignment
@@ -20,9 +20,6 @@ from bot.timeline.kinds import EventKind
 from bot.timeline.models import TimelineEvent
 
 Names = Callable[[set[str]], dict[str, str]]
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
-_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 
 
 @dataclass(frozen=True)
@@ -184,7 +181,7 @@ class Gathered:
 
     def people_ids(self) -> set[str]:
         """Everyone the postmortem names: actors, role holders, owners, people mentioned."""
-        mentioned = {m.group(1) for e in [*self.key, *self.log] for m in _USER.finditer(e.text or "")}
+        mentioned = {m.group(1) for e in [*self.key, *self.log] for m in markup.USER.finditer(e.text or "")}
         return _ids(self.incident, self.events, self.assignments, self.followups, self.key, self.log,
                     self.runbooks) | mentioned
 
@@ -219,7 +216,7 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
     who = people.get
 
     def plain(text: str | None) -> str:
-        return _readable(text or "", people)
+        return markup.readable(text or "", lambda user_id: people[user_id].name if user_id in people else None)
 
     return PostmortemContext(
         incident=incident, label=f"{'DRILL' if incident.is_drill else 'Incident'} #{incident.number}",
@@ -253,16 +250,6 @@ def _ids(incident: Incident, events: list[TimelineEvent], assignments: list[Role
     ids |= {e.actor_id for e in log if e.actor_id}
     ids |= {s.done_by for r in runbooks for s in r.steps if s.done_by}
     return ids
-
-
-def _readable(text: str, people: dict[str, Person]) -> str:
-    """Slack markup as people read it: `<@U1>` → `@Ada`, `<#C1|ops>` → `#ops`, `<url|label>` → `label (url)`,
-    and Slack's own escaping (`&amp;` …) undone (templates escape again for their format)."""
-    text = _USER.sub(lambda m: "@" + (people[m.group(1)].name if m.group(1) in people else m.group(2) or m.group(1)),
-                     text)
-    text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
-    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _changes(events: list[TimelineEvent], kind: str, who: Callable[[str], Person | None]) -> list[Change]:

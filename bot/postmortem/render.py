@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErro
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from bot import markup
 from bot.config import ConfigError, IncidentConfig
 from bot.resources import data_path
 
@@ -23,7 +24,7 @@ def escape_text(value: Any) -> str:
     """Escape `&`, `<`, `>` in user text going into Markdown, so it cannot smuggle HTML into a viewer."""
     if isinstance(value, Markup):
         return str(value)
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return markup.escape(str(value))
 
 
 def _duration(value: timedelta | None) -> str:

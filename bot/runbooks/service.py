@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config import COMMAND
 from bot.errors import InvalidInput, NotFound
 from bot.runbooks.definitions import Runbook
 from bot.runbooks.models import RunbookChecklist, RunbookStepState
@@ -88,7 +89,7 @@ def set_step(session: Session, checklist_id: int, step: int, done: bool, *, user
     checklist = session.get(RunbookChecklist, checklist_id, with_for_update=True)
     if checklist is None or checklist.channel_id != channel_id:
         raise NotFound("This checklist is not one the bot knows in this channel. Post the runbook again "
-                       "with `/incident runbook <name>`.")
+                       f"with `{COMMAND} runbook <name>`.")
     if not 0 <= step < len(checklist.steps):
         raise InvalidInput(f"This checklist has no step {step + 1}.")
     state = session.scalar(select(RunbookStepState).where(RunbookStepState.checklist_id == checklist_id,

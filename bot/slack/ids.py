@@ -2,7 +2,9 @@
 
 from enum import StrEnum
 
-COMMAND = "/incident"
+from bot.config import COMMAND
+
+__all__ = ["COMMAND", "Action", "Block", "Callback", "Option"]
 
 
 class Callback(StrEnum):

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.config import COMMAND
 from bot.errors import InvalidInput
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
@@ -156,7 +157,7 @@ def add_note(session: Session, incident_id: int, actor_id: str, text: str, now: 
     """A key event written by a person (`/incident note …`)."""
     text = text.strip()
     if not text:
-        raise InvalidInput("Say what to note, e.g. `/incident note Rolled back deploy 4521`.")
+        raise InvalidInput(f"Say what to note, e.g. `{COMMAND} note Rolled back deploy 4521`.")
     if len(text) > MAX_NOTE:
         raise InvalidInput(f"The note is {len(text)} characters; keep it under {MAX_NOTE}.")
     event = record(session, incident_id, EventKind.NOTE, by=actor_id, now=now, text=text)

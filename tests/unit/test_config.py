@@ -65,6 +65,7 @@ timezone: Europe/Berlin
     ("channel_name_template: 'inc-{number}-{team}'", "may only use {number} and {slug}"),
     ("timezone: Mars/Olympus", "not an IANA time zone"),
     ("colour: blue", "unknown setting 'colour'"),
+    ("reminders: {SEV1: 30m}", "unknown setting 'reminders'"),  # accepted once and never read: gone
     ("statuses: [open, closed]", "must include 'resolved'"),
     ("- just a list", "top level must be a mapping"),
     ("roles: [lead, Lead]", "names 'lead' twice"),
