@@ -25,7 +25,7 @@ from bot.slack.adapters.chat import SlackIncidentChat
 from bot.slack.adapters.checklists import SlackChecklists
 from bot.slack.adapters.history import SlackChannelHistory
 from bot.slack.deps import Deps
-from bot.timeline.pipeline import TimelineCapture
+from bot.timeline.pipeline import TimelinePipeline
 
 LISTENER_THREADS = 32
 JOB_THREADS = 16
@@ -76,15 +76,15 @@ def make_resumer(settings: Settings, sessions: sessionmaker[Session], slack_clie
 
 
 def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
-                  clock: Callable[[], datetime] = utcnow) -> TimelineCapture:
+                  clock: Callable[[], datetime] = utcnow) -> TimelinePipeline:
     """Timeline capture: its writer threads and catch-up, reading history through the Slack client."""
-    return TimelineCapture(sessions, clock,
+    return TimelinePipeline(sessions, clock,
                            history=lambda: SlackChannelHistory(slack_client, settings.incident.key_reaction),
                            channels=IncidentChannels())
 
 
 def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_client: WebClient,
-               clock: Callable[[], datetime] = utcnow, timeline: TimelineCapture | None = None,
+               clock: Callable[[], datetime] = utcnow, timeline: TimelinePipeline | None = None,
                jobs: Jobs | None = None) -> App:
     """The bot: a Bolt App whose listeners call the incident domain."""
     app = App(

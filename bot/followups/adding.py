@@ -12,12 +12,13 @@ from bot.config import IncidentConfig
 from bot.followups import service
 from bot.incidents import steering
 from bot.incidents.ports import IncidentNews
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 
 
-def add_followup(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-                 user_id: str, request: service.FollowupRequest, now: Callable[[], datetime], *,
-                 source_ts: str | None = None) -> IncidentView:
+def add_followup(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews,
+                 incident: IncidentSnapshot, user_id: str, request: service.FollowupRequest,
+                 now: Callable[[], datetime], *,
+                 source_ts: str | None = None) -> IncidentSnapshot:
     """Record the follow-up (from a command, or a message when `source_ts` names it) and tell the channel."""
     return steering.steer(sessions, config, news, incident, user_id, None,
                           lambda s, row: [service.add(s, row, request, user_id, now(), source_ts=source_ts)])

@@ -28,7 +28,7 @@ from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
 from bot.incidents.ports import IncidentChat, RunbookShelf
-from bot.incidents.views import IncidentView, snapshot
+from bot.incidents.snapshots import IncidentSnapshot, snapshot
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 50
@@ -37,7 +37,7 @@ MAX_NAME_ATTEMPTS = 50
 def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
                      declaration: service.Declaration, now: Callable[[], datetime],
                      runbooks: RunbookShelf | None = None,
-                     lease: float = DEFAULT_LEASE) -> tuple[IncidentView, bool]:
+                     lease: float = DEFAULT_LEASE) -> tuple[IncidentSnapshot, bool]:
     """Record the declaration and make its channel ready; returns (incident, created).
 
     A declaration already seen (same request key) is not opened again: (existing incident, False).
@@ -61,7 +61,7 @@ def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, ch
     return ready, True
 
 
-def post_runbooks(runbooks: RunbookShelf, incident: IncidentView) -> None:
+def post_runbooks(runbooks: RunbookShelf, incident: IncidentSnapshot) -> None:
     """The runbooks of a just-declared incident. The incident is ready whatever happens here; a failure
     becomes a DomainError telling the declarer what is missing and how to post it."""
     try:
@@ -77,7 +77,7 @@ def post_runbooks(runbooks: RunbookShelf, incident: IncidentView) -> None:
 
 
 def open_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-                  incident_id: int, now: Callable[[], datetime], *, resuming: bool = False) -> IncidentView:
+                  incident_id: int, now: Callable[[], datetime], *, resuming: bool = False) -> IncidentSnapshot:
     """Make the incident's channel ready, doing only the steps not recorded as done; returns the incident
     as it then stands. `resuming`: an earlier run may have done a step without recording it, so look first.
 
@@ -95,7 +95,7 @@ def open_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat:
 
 
 def _create_channel(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-                    incident: IncidentView, now: Callable[[], datetime], intended: str | None) -> IncidentView:
+                    incident: IncidentSnapshot, now: Callable[[], datetime], intended: str | None) -> IncidentSnapshot:
     """Create the channel, suffixing a taken name; a taken name that an earlier run asked for (`intended`)
     is looked up and adopted when the bot made it and no other incident has it."""
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
@@ -125,7 +125,8 @@ def _create_channel(sessions: sessionmaker[Session], config: IncidentConfig, cha
         return snapshot(s.get_one(Incident, incident.id), config)
 
 
-def _adoptable(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentView, name: str) -> str | None:
+def _adoptable(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentSnapshot,
+               name: str) -> str | None:
     try:
         channel_id = chat.find_channel(name)
     except ChatStepFailed as exc:
@@ -138,7 +139,7 @@ def _adoptable(sessions: sessionmaker[Session], chat: IncidentChat, incident: In
     return channel_id if holder in (None, incident.id) else None
 
 
-def _withdraw(sessions: sessionmaker[Session], incident: IncidentView) -> None:
+def _withdraw(sessions: sessionmaker[Session], incident: IncidentSnapshot) -> None:
     with sessions.begin() as s:
         service.withdraw(s, incident.id)
 
@@ -148,7 +149,7 @@ def _record(sessions: sessionmaker[Session], write: Callable[[Session], None]) -
         write(s)
 
 
-def _card(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentView, pinned: bool,
+def _card(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentSnapshot, pinned: bool,
           resuming: bool) -> str:
     """Post the card (unless it is out already), record it, then pin it (an unpinned card is a nuisance,
     not a failure)."""
@@ -167,7 +168,7 @@ def _card(sessions: sessionmaker[Session], chat: IncidentChat, incident: Inciden
     return ts
 
 
-def _announce(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentView,
+def _announce(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentSnapshot,
               now: Callable[[], datetime], resuming: bool) -> None:
     found = chat.find_announcement(incident.number) if resuming else None
     announcement = found or chat.announce(incident)
@@ -175,7 +176,7 @@ def _announce(sessions: sessionmaker[Session], chat: IncidentChat, incident: Inc
         _record(sessions, lambda s: service.record_announcement(s, incident.id, announcement, now()))
 
 
-def _step(sessions: sessionmaker[Session], incident: IncidentView, flag: str,
+def _step(sessions: sessionmaker[Session], incident: IncidentSnapshot, flag: str,
           fn: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         fn()
@@ -183,8 +184,8 @@ def _step(sessions: sessionmaker[Session], incident: IncidentView, flag: str,
     return run
 
 
-def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
-             incident: IncidentView, now: Callable[[], datetime], done: set[str], resuming: bool) -> IncidentView:
+def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat, incident: IncidentSnapshot,
+             now: Callable[[], datetime], done: set[str], resuming: bool) -> IncidentSnapshot:
     assert incident.channel_id is not None
     channel_id = incident.channel_id
     wanted: dict[str, tuple[str, Callable[[], Any]]] = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.config import IncidentConfig
 from bot.errors import ChatStepFailed, DomainError
 from bot.incidents.ports import IncidentNews
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def lead_role(config: IncidentConfig) -> str:
     return "commander" if "commander" in names or not names else names[0]
 
 
-def actor(config: IncidentConfig, news: IncidentNews, user_id: str, incident: IncidentView) -> Actor:
+def actor(config: IncidentConfig, news: IncidentNews, user_id: str, incident: IncidentSnapshot) -> Actor:
     """Who is acting; user groups among the admins are looked up only when it can matter."""
     commanders = incident.holders_of(lead_role(config))
     if config.permission != "commander" or not commanders or user_id in commanders:
@@ -47,7 +47,7 @@ def actor(config: IncidentConfig, news: IncidentNews, user_id: str, incident: In
     return Actor(user_id)
 
 
-def require(config: IncidentConfig, incident: IncidentView, who: Actor, what: str) -> None:
+def require(config: IncidentConfig, incident: IncidentSnapshot, who: Actor, what: str) -> None:
     """Refuse (NotAllowed, saying who can) unless `who` may `what` (e.g. "change the severity")."""
     if config.permission != "commander" or who.is_admin:
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.incidents.news import News, RoleChange
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 
 
 class IncidentChat(Protocol):
@@ -14,22 +14,22 @@ class IncidentChat(Protocol):
     def open_channel(self, name: str, *, private: bool) -> str:
         """Create the incident channel; returns its id. Raises ChannelNameTaken on a clash."""
 
-    def set_topic(self, incident: IncidentView) -> None:
+    def set_topic(self, incident: IncidentSnapshot) -> None:
         """Show severity, status and title in the channel's topic."""
 
-    def set_purpose(self, incident: IncidentView) -> None:
+    def set_purpose(self, incident: IncidentSnapshot) -> None:
         """Say what the channel is for."""
 
     def invite(self, channel_id: str, user_ids: list[str]) -> None:
         """Bring people into the incident channel (already-present people are fine)."""
 
-    def post_card(self, incident: IncidentView) -> str:
+    def post_card(self, incident: IncidentSnapshot) -> str:
         """Post the incident card in its channel; returns the message ts."""
 
     def pin(self, channel_id: str, ts: str) -> None:
         """Pin a message (the incident card) in its channel."""
 
-    def announce(self, incident: IncidentView) -> tuple[str, str] | None:
+    def announce(self, incident: IncidentSnapshot) -> tuple[str, str] | None:
         """Tell the announcement channel; returns (channel id, ts), or None when there is none."""
 
     # Looking before acting when a set-up cut short is resumed (never on a first run).
@@ -43,32 +43,32 @@ class IncidentChat(Protocol):
     def find_announcement(self, number: int) -> tuple[str, str] | None:
         """(channel id, ts) of incident `number`'s announcement, if the announcement channel has it."""
 
-    def say_setup_problem(self, incident: IncidentView, problem: str) -> None:
+    def say_setup_problem(self, incident: IncidentSnapshot, problem: str) -> None:
         """Say in the incident channel what the bot could not set up."""
 
-    def tell_declarer(self, incident: IncidentView, text: str) -> None:
+    def tell_declarer(self, incident: IncidentSnapshot, text: str) -> None:
         """Tell the person who declared (a direct message): used when nobody is waiting for an answer."""
 
 
 class IncidentNews(Protocol):
     """Keeping everyone current after a change. Methods raise ChatStepFailed."""
 
-    def refresh_card(self, incident: IncidentView) -> None:
+    def refresh_card(self, incident: IncidentSnapshot) -> None:
         """Show the incident as it now stands on its card in the channel (edited in place)."""
 
-    def refresh_topic(self, incident: IncidentView) -> None:
+    def refresh_topic(self, incident: IncidentSnapshot) -> None:
         """Show the current severity and status in the channel's topic."""
 
-    def refresh_announcement(self, incident: IncidentView) -> None:
+    def refresh_announcement(self, incident: IncidentSnapshot) -> None:
         """Show the incident as it now stands on its announcement card (edited in place)."""
 
-    def post_in_channel(self, incident: IncidentView, news: list[News]) -> None:
+    def post_in_channel(self, incident: IncidentSnapshot, news: list[News]) -> None:
         """Tell everyone in the incident channel what changed."""
 
-    def thread_under_announcement(self, incident: IncidentView, news: list[News]) -> None:
+    def thread_under_announcement(self, incident: IncidentSnapshot, news: list[News]) -> None:
         """Tell the announcement channel, as a reply under the incident's announcement card."""
 
-    def tell_person(self, incident: IncidentView, user_id: str, news: RoleChange) -> None:
+    def tell_person(self, incident: IncidentSnapshot, user_id: str, news: RoleChange) -> None:
         """Tell one person privately (a direct message), e.g. the duties of the role they took."""
 
     def invite(self, channel_id: str, user_ids: list[str]) -> None:

@@ -14,12 +14,12 @@ from typing import Any
 from bot.errors import ChatStepFailed, DomainError
 from bot.incidents.news import News, RoleChange
 from bot.incidents.ports import IncidentNews
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 
 log = logging.getLogger(__name__)
 
 
-def steps_for(news: IncidentNews, incident: IncidentView, changes: list[News]) -> dict[str, Callable[[], Any]]:
+def steps_for(news: IncidentNews, incident: IncidentSnapshot, changes: list[News]) -> dict[str, Callable[[], Any]]:
     """What to do in chat for these changes, by a description of each step."""
     steps: dict[str, Callable[[], Any]] = {}
     said = [c for c in changes if c.in_channel]
@@ -43,11 +43,11 @@ def steps_for(news: IncidentNews, incident: IncidentView, changes: list[News]) -
     return steps
 
 
-def _tell(news: IncidentNews, incident: IncidentView, change: RoleChange) -> Callable[[], None]:
+def _tell(news: IncidentNews, incident: IncidentSnapshot, change: RoleChange) -> Callable[[], None]:
     return lambda: news.tell_person(incident, change.user_id or "", change)
 
 
-def publish(news: IncidentNews, incident: IncidentView, changes: list[News]) -> None:
+def publish(news: IncidentNews, incident: IncidentSnapshot, changes: list[News]) -> None:
     """Run the steps concurrently; raise DomainError naming what failed (the change itself stands)."""
     if not changes or not incident.channel_id:
         return

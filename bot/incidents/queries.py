@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.config import IncidentConfig
 from bot.incidents.models import Incident
-from bot.incidents.views import IncidentView, snapshot
+from bot.incidents.snapshots import IncidentSnapshot, snapshot
 
 FINISHED = ("closed", "declined")
 
 
-def open_incidents(session: Session, config: IncidentConfig, viewer_id: str) -> list[IncidentView]:
+def open_incidents(session: Session, config: IncidentConfig, viewer_id: str) -> list[IncidentSnapshot]:
     """Incidents not closed or declined, newest first; private ones only for the person who declared them."""
     rows = session.scalars(
         select(Incident)
@@ -24,25 +24,19 @@ def open_incidents(session: Session, config: IncidentConfig, viewer_id: str) -> 
     return [snapshot(i, config) for i in rows]
 
 
-def by_channel(session: Session, config: IncidentConfig, channel_id: str) -> IncidentView | None:
+def by_channel(session: Session, config: IncidentConfig, channel_id: str) -> IncidentSnapshot | None:
     """The incident whose channel this is, if any."""
     incident = session.scalar(select(Incident).where(Incident.channel_id == channel_id))
     return snapshot(incident, config) if incident else None
 
 
-def by_request_key(session: Session, config: IncidentConfig, key: str) -> IncidentView | None:
-    """The incident a given submission created, if any."""
-    incident = session.scalar(select(Incident).where(Incident.request_key == key))
-    return snapshot(incident, config) if incident else None
-
-
-def by_id(session: Session, config: IncidentConfig, incident_id: int) -> IncidentView | None:
+def by_id(session: Session, config: IncidentConfig, incident_id: int) -> IncidentSnapshot | None:
     """The incident with this id, if it (still) exists."""
     incident = session.get(Incident, incident_id)
     return snapshot(incident, config) if incident else None
 
 
-def by_number(session: Session, config: IncidentConfig, number: int) -> IncidentView | None:
+def by_number(session: Session, config: IncidentConfig, number: int) -> IncidentSnapshot | None:
     """The incident with this number, if any."""
     incident = session.scalar(select(Incident).where(Incident.number == number))
     return snapshot(incident, config) if incident else None

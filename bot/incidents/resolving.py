@@ -1,4 +1,4 @@
-"""Resolving with a summary (the resolve form), and follow-ups, as steering changes (row lock, then news)."""
+"""Resolving with a summary (the resolve form), as a steering change (row lock, then news)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.incidents import lifecycle, steering
 from bot.incidents.models import Incident
 from bot.incidents.news import News, Resolution
 from bot.incidents.ports import IncidentNews
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
@@ -31,9 +31,9 @@ def clean(text: str | None, field: str, *, required: bool = False) -> str | None
     return value or None
 
 
-def resolve(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+def resolve(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
             user_id: str, summary: str, impact: str | None, root_cause: str | None,
-            now: Callable[[], datetime]) -> IncidentView:
+            now: Callable[[], datetime]) -> IncidentSnapshot:
     """Service is restored: record the summary (and impact, root cause), move to resolved, tell everyone."""
     def change(s: Session, row: Incident) -> list[News]:
         moved: list[News] = list(lifecycle.change_status(s, config, row, lifecycle.RESOLVED, user_id, now()))

@@ -23,7 +23,7 @@ from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.opening import open_incident, post_runbooks
 from bot.incidents.ports import IncidentChat, RunbookShelf
-from bot.incidents.views import IncidentView, snapshot
+from bot.incidents.snapshots import IncidentSnapshot, snapshot
 
 log = logging.getLogger(__name__)
 INTERVAL = 30.0
@@ -39,7 +39,7 @@ class SetupResumer:
         self.lease, self.interval = lease, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._before: IncidentView | None = None  # the incident being resumed, as it stood when claimed
+        self._before: IncidentSnapshot | None = None  # the incident being resumed, as it stood when claimed
 
     def resume_pending(self) -> int:
         """Claim and finish every incident whose set-up stopped and whose lease has run out; returns how many."""

@@ -22,7 +22,7 @@ from bot.incidents.models import Incident
 from bot.incidents.news import News
 from bot.incidents.ports import IncidentNews, RunbookShelf
 from bot.incidents.publishing import publish
-from bot.incidents.views import IncidentView, snapshot
+from bot.incidents.snapshots import IncidentSnapshot, snapshot
 
 Change = Callable[[Session, Incident], Sequence[News]]
 
@@ -32,9 +32,9 @@ def lock(session: Session, incident_id: int) -> Incident:
     return session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
 
 
-def steer(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+def steer(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
           user_id: str, what: str | None, change: Change, *, runbooks: RunbookShelf | None = None,
-          committed: Callable[[list[News]], None] | None = None) -> IncidentView:
+          committed: Callable[[list[News]], None] | None = None) -> IncidentSnapshot:
     """Check the person may `what`, apply `change` under the row lock, commit, then tell chat (and post
     the runbooks that now apply, when `runbooks` is given). `committed` hears the changes right after the
     commit, before chat is told: a listener still inside Slack's 3 seconds answers with them."""
@@ -45,8 +45,8 @@ def steer(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
     return after
 
 
-def apply(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-          user_id: str, what: str | None, change: Change) -> tuple[IncidentView, list[News]]:
+def apply(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
+          user_id: str, what: str | None, change: Change) -> tuple[IncidentSnapshot, list[News]]:
     """The first half of `steer`: permission, lock, change, record, commit; returns (after, changes)."""
     who = permissions.actor(config, news, user_id, incident) if what else None  # may ask chat: before the lock
     with sessions.begin() as s:
@@ -59,7 +59,7 @@ def apply(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
     return after, changes
 
 
-def tell(news: IncidentNews, before: IncidentView, after: IncidentView, changes: list[News],
+def tell(news: IncidentNews, before: IncidentSnapshot, after: IncidentSnapshot, changes: list[News],
          runbooks: RunbookShelf | None = None) -> None:
     """The second half of `steer`, after the commit: tell chat, post the runbooks that now apply; one
     DomainError names whatever could not be done (the change itself stands)."""
@@ -78,7 +78,7 @@ def tell(news: IncidentNews, before: IncidentView, after: IncidentView, changes:
         raise DomainError(" ".join(problems))
 
 
-def _rematched(before: IncidentView, after: IncidentView) -> str | None:
+def _rematched(before: IncidentSnapshot, after: IncidentSnapshot) -> str | None:
     """Why other runbooks may apply now (shown on the checklists posted), or None when nothing they match moved."""
     if after.severity != before.severity:
         return f"severity changed to {after.severity}"
@@ -89,14 +89,14 @@ def _rematched(before: IncidentView, after: IncidentView) -> str | None:
     return None
 
 
-def check_allowed(config: IncidentConfig, news: IncidentNews, incident: IncidentView, user_id: str,
+def check_allowed(config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot, user_id: str,
                   what: str) -> None:
     """Refuse early (before a form opens) when the person may not `what`."""
     permissions.require(config, incident, permissions.actor(config, news, user_id, incident), what)
 
 
-def assign_role(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-                user_id: str, role_name: str, people: list[str], now: Callable[[], datetime]) -> IncidentView:
+def assign_role(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
+                user_id: str, role_name: str, people: list[str], now: Callable[[], datetime]) -> IncidentSnapshot:
     """`/incident commander @bob`, or a claim from the card: give the role (handing it over if single)."""
     role = roles.role_named(config, role_name)
     # anyone may step into a vacant supporting role; leading, and handing roles over, follow the permission
@@ -106,8 +106,8 @@ def assign_role(sessions: sessionmaker[Session], config: IncidentConfig, news: I
                  lambda s, row: roles.assign(s, config, row, role, people, user_id, now()))
 
 
-def set_roles(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-              user_id: str, wanted: dict[str, list[str]], now: Callable[[], datetime]) -> IncidentView:
+def set_roles(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
+              user_id: str, wanted: dict[str, list[str]], now: Callable[[], datetime]) -> IncidentSnapshot:
     """The roles form: make each role's holders exactly those chosen."""
     def change(s: Session, row: Incident) -> list[News]:
         out: list[News] = []
@@ -119,9 +119,9 @@ def set_roles(sessions: sessionmaker[Session], config: IncidentConfig, news: Inc
 
 
 def change_levels(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews,
-                  incident: IncidentView, user_id: str, *, severity_to: str | None = None,
+                  incident: IncidentSnapshot, user_id: str, *, severity_to: str | None = None,
                   priority_to: str | None = None, reason: str | None = None,
-                  now: Callable[[], datetime], runbooks: RunbookShelf | None = None) -> IncidentView:
+                  now: Callable[[], datetime], runbooks: RunbookShelf | None = None) -> IncidentSnapshot:
     """Change severity and/or priority (canonical names), with an optional reason; after a severity change
     the runbooks that now apply are posted (when `runbooks` is given)."""
     def change(s: Session, row: Incident) -> list[News]:
@@ -138,10 +138,10 @@ def change_levels(sessions: sessionmaker[Session], config: IncidentConfig, news:
     return steer(sessions, config, news, incident, user_id, what, change, runbooks=runbooks)
 
 
-def reclassify(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
+def reclassify(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
                user_id: str, field: str, new: str | None, now: Callable[[], datetime], *,
                runbooks: RunbookShelf | None = None,
-               committed: Callable[[list[News]], None] | None = None) -> IncidentView:
+               committed: Callable[[list[News]], None] | None = None) -> IncidentSnapshot:
     """Change the category or the affected service (already parsed; None clears it): recorded, the cards
     refreshed, and the runbooks that now apply posted."""
     return steer(sessions, config, news, incident, user_id, None,
@@ -149,15 +149,15 @@ def reclassify(sessions: sessionmaker[Session], config: IncidentConfig, news: In
                  committed=committed)
 
 
-def move_status(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-                user_id: str, target: str, now: Callable[[], datetime]) -> IncidentView:
+def move_status(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
+                user_id: str, target: str, now: Callable[[], datetime]) -> IncidentSnapshot:
     """Move the incident to `target` (checked against the lifecycle under the lock)."""
     return steer(sessions, config, news, incident, user_id, "change the status",
                  lambda s, row: lifecycle.change_status(s, config, row, target, user_id, now()))
 
 
-def post_update(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentView,
-                user_id: str, text: str, now: Callable[[], datetime]) -> IncidentView:
+def post_update(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
+                user_id: str, text: str, now: Callable[[], datetime]) -> IncidentSnapshot:
     """A status update: in the channel, threaded under the announcement, the cards refreshed."""
     return steer(sessions, config, news, incident, user_id, None,
                  lambda s, row: [updates.post_update(s, row, text, user_id, now())])

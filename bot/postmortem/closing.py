@@ -18,7 +18,7 @@ from bot.incidents.models import Incident
 from bot.incidents.news import PostmortemPublished
 from bot.incidents.ports import IncidentNews
 from bot.incidents.publishing import publish
-from bot.incidents.views import IncidentView, snapshot
+from bot.incidents.snapshots import IncidentSnapshot, snapshot
 from bot.postmortem import context, service
 from bot.postmortem.ports import PostmortemDesk
 from bot.postmortem.render import Templates
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def close(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, desk: PostmortemDesk,
-          templates: Templates, incident: IncidentView, user_id: str, now: Callable[[], datetime]) -> IncidentView:
+          templates: Templates, incident: IncidentSnapshot, user_id: str,
+          now: Callable[[], datetime]) -> IncidentSnapshot:
     """Close (resolving first if needed), then post the postmortem; DomainError lists anything left undone."""
     problems: list[str] = []
     try:
@@ -64,7 +65,7 @@ def close(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
     return after
 
 
-def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: IncidentView, markdown: str,
+def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: IncidentSnapshot, markdown: str,
             user_id: str, now: Callable[[], datetime], problems: list[str]) -> str | None:
     filename = f"postmortem-{incident.channel_name or f'incident-{incident.number}'}.md"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 
 
 class PostmortemDesk(Protocol):
@@ -13,7 +13,7 @@ class PostmortemDesk(Protocol):
     def names(self, user_ids: set[str]) -> dict[str, str]:
         """Display names of these people (unknown ones may be missing)."""
 
-    def upload(self, incident: IncidentView, filename: str, markdown: str) -> tuple[str, str | None]:
+    def upload(self, incident: IncidentSnapshot, filename: str, markdown: str) -> tuple[str, str | None]:
         """Post the postmortem as a file in the incident channel; returns (file id, permalink)."""
 
     def archive(self, channel_id: str) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Runbook:
     services: tuple[str, ...] = ()
     severities: tuple[str, ...] = ()
 
-    def applies_to(self, incident: IncidentView) -> bool:
+    def applies_to(self, incident: IncidentSnapshot) -> bool:
         """Whether this runbook is for `incident` as it now stands."""
         if self.categories and (incident.category or "").lower() not in self.categories:
             return False
@@ -87,7 +87,7 @@ class Library:
         wanted = name.strip().lower().removesuffix(".md")
         return next((r for r in self.runbooks if r.name == wanted), None)
 
-    def matching(self, incident: IncidentView) -> list[Runbook]:
+    def matching(self, incident: IncidentSnapshot) -> list[Runbook]:
         """The runbooks that apply to `incident`, the most specific first."""
         found = [r for r in self.runbooks if r.applies_to(incident)]
         return sorted(found, key=lambda r: (-r.specificity, r.name))

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import IncidentConfig
 from bot.errors import ChatStepFailed, DomainError, NotFound
 from bot.incidents.models import Incident
-from bot.incidents.views import snapshot as incident_snapshot
+from bot.incidents.snapshots import snapshot as incident_snapshot
 from bot.runbooks import service
 from bot.runbooks.definitions import Library, Runbook
 from bot.runbooks.loader import load_library
 from bot.runbooks.models import RunbookChecklist
 from bot.runbooks.ports import ChecklistChat
-from bot.runbooks.views import ChecklistView, snapshot
+from bot.runbooks.snapshots import ChecklistSnapshot, snapshot
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -34,7 +34,7 @@ REFRESH_ATTEMPTS = 5
 class Posting:
     """What a `post_matching` call put on screen, and what it could not (runbook name, reason)."""
 
-    posted: list[ChecklistView] = field(default_factory=list)
+    posted: list[ChecklistSnapshot] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -78,7 +78,7 @@ class Shelf:
 
 
 def post_runbook(sessions: sessionmaker[Session], config: IncidentConfig, chat: ChecklistChat, incident_id: int,
-                 name: str, now: Clock, *, requested_by: str) -> ChecklistView:
+                 name: str, now: Clock, *, requested_by: str) -> ChecklistSnapshot:
     """Post runbook `name` on request, whether or not it matches; refused when unknown or already posted."""
     library = load_library(config)
     runbook = library.get(name)
@@ -111,8 +111,8 @@ def _already_posted(runbook: Runbook) -> str:
     return f"The runbook *{runbook.title}* is already in this channel; tick its steps there."
 
 
-def _post(sessions: sessionmaker[Session], chat: ChecklistChat, channel_id: str, checklist: ChecklistView,
-          now: Clock) -> ChecklistView:
+def _post(sessions: sessionmaker[Session], chat: ChecklistChat, channel_id: str, checklist: ChecklistSnapshot,
+          now: Clock) -> ChecklistSnapshot:
     """Post one claimed checklist and record its message; on failure release the claim and re-raise."""
     try:
         ts = chat.post_checklist(channel_id, checklist)
@@ -126,14 +126,14 @@ def _post(sessions: sessionmaker[Session], chat: ChecklistChat, channel_id: str,
 
 
 def tick(sessions: sessionmaker[Session], chat: ChecklistChat, checklist_id: int, step: int, done: bool, *,
-         user_id: str, channel_id: str, now: Clock) -> ChecklistView:
+         user_id: str, channel_id: str, now: Clock) -> ChecklistSnapshot:
     """Record that `user_id` ticked (or unticked) a step, then show the checklist as the database has it."""
     with sessions.begin() as s:
         service.set_step(s, checklist_id, step, done, user_id=user_id, channel_id=channel_id, now=now())
     return refresh(sessions, chat, checklist_id)
 
 
-def refresh(sessions: sessionmaker[Session], chat: ChecklistChat, checklist_id: int) -> ChecklistView:
+def refresh(sessions: sessionmaker[Session], chat: ChecklistChat, checklist_id: int) -> ChecklistSnapshot:
     """Update the checklist's message from the database until no newer tick slipped in meanwhile.
 
     Concurrent ticks may reach Slack out of order; whoever rendered a version that is no longer the

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.config import IncidentConfig
 from bot.incidents.models import Incident
-from bot.incidents.views import snapshot as incident_snapshot
+from bot.incidents.snapshots import snapshot as incident_snapshot
 from bot.runbooks.definitions import Library, Runbook
 from bot.runbooks.models import RunbookChecklist
-from bot.runbooks.views import ChecklistView, StepView, snapshot
+from bot.runbooks.snapshots import ChecklistSnapshot, StepView, snapshot
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Overview:
     """`/incident runbook`: what applies (and whether it is posted), what else exists, what is broken."""
 
     applying: list[tuple[Runbook, bool]]
-    posted_elsewhere: list[ChecklistView]   # posted on request although they do not match
+    posted_elsewhere: list[ChecklistSnapshot]   # posted on request although they do not match
     others: list[Runbook]
     problems: int
 
@@ -40,7 +40,7 @@ def overview(session: Session, config: IncidentConfig, incident_id: int, library
     )
 
 
-def checklists(session: Session, incident_id: int) -> list[ChecklistView]:
+def checklists(session: Session, incident_id: int) -> list[ChecklistSnapshot]:
     """Every checklist of the incident, in the order they were posted."""
     rows = session.scalars(select(RunbookChecklist).where(RunbookChecklist.incident_id == incident_id)
                            .options(selectinload(RunbookChecklist.states)).order_by(RunbookChecklist.id))

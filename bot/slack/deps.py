@@ -18,7 +18,7 @@ from bot.slack.adapters.chat import SlackIncidentChat
 from bot.slack.adapters.checklists import SlackChecklists
 from bot.slack.errors import run_guarded
 from bot.slack.replies import Reply
-from bot.timeline.pipeline import TimelineCapture
+from bot.timeline.pipeline import TimelinePipeline
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Deps:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime]
     jobs: Executor
-    timeline: TimelineCapture  # stores captured messages after the ack, catches up channels
+    timeline: TimelinePipeline  # stores captured messages after the ack, catches up channels
     templates: Templates       # the postmortem templates (validated at start-up)
 
     def after_ack(self, reply: Reply, work: Callable[[], object], *, slow: bool = False) -> None:

@@ -18,7 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.adapters.messages import parse
 from bot.slack.sanitize import clean
-from bot.timeline.pipeline import TimelineCapture
+from bot.timeline.pipeline import TimelinePipeline
 
 log = logging.getLogger(__name__)
 FAST_EVENTS = {"message", "reaction_added", "reaction_removed"}
@@ -27,7 +27,7 @@ FAST_EVENTS = {"message", "reaction_added", "reaction_removed"}
 class EventFastPath:
     """`handle(body, headers)` answers a signed message/reaction event, or returns None for Bolt to."""
 
-    def __init__(self, signing_secret: str, timeline: TimelineCapture, key_reaction: str) -> None:
+    def __init__(self, signing_secret: str, timeline: TimelinePipeline, key_reaction: str) -> None:
         self.verifier = SignatureVerifier(signing_secret)
         self.timeline = timeline
         self.key_reaction = key_reaction

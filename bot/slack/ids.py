@@ -52,7 +52,6 @@ class Action(StrEnum):
     SERVICE = "service_input"
     DESCRIPTION = "description_input"
     OPTIONS = "options_checkboxes"
-    OPEN_CHANNEL = "open_incident_channel"
     REASON = "reason_input"
     UPDATE = "update_input"
     ROLE_USERS = "role_users"

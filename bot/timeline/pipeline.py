@@ -14,7 +14,7 @@ from bot.timeline.values import Capture
 from bot.timeline.writer import TimelineWriter
 
 
-class TimelineCapture:
+class TimelinePipeline:
     """Live events go to `submit`; `start` and `joined` read back what was missed."""
 
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime],

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
@@ -83,9 +83,3 @@ def last_captured_ts(session: Session, channel_id: str) -> str | None:
     rows = session.scalars(select(TimelineMessage.ts).where(TimelineMessage.channel_id == channel_id)
                            .order_by(TimelineMessage.posted_at.desc(), TimelineMessage.ts.desc()).limit(1))
     return rows.first()
-
-
-def message_count(session: Session, incident_id: int) -> int:
-    """How many messages (tombstones included) the incident's timeline holds."""
-    return int(session.scalar(select(func.count()).select_from(TimelineMessage)
-                              .where(TimelineMessage.incident_id == incident_id)) or 0)

@@ -9,10 +9,10 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import IncidentConfig, Severity
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.resources import data_path
 from bot.runbooks.loader import MAX_STEPS, RunbookError, load_library, parse, parse_file
-from bot.runbooks.views import ChecklistView, StepView
+from bot.runbooks.snapshots import ChecklistSnapshot, StepView
 from bot.slack.blocks.runbooks import checklist
 from bot.slack.blocks.runbooks import markdown_to_mrkdwn as mrkdwn
 
@@ -35,14 +35,14 @@ Protect the data first. See [the dashboard](https://grafana.example.com/d/db).
 """
 
 
-def incident(**fields: object) -> IncidentView:
+def incident(**fields: object) -> IncidentSnapshot:
     values: dict[str, object] = dict(
         id=1, number=1, title="t", description="", severity="SEV3", severity_description="", major=False,
         priority=None, category=None, service=None, status="investigating", is_private=False, is_drill=False,
         reporter_id="U1", declared_at=datetime(2026, 1, 1, tzinfo=UTC), channel_id="C1", channel_name="inc-1-t",
         source_permalink=None, setup_state="ready")
     values.update(fields)
-    return IncidentView(**values)  # type: ignore[arg-type]
+    return IncidentSnapshot(**values)  # type: ignore[arg-type]
 
 
 def test_a_runbook_file_is_read_with_its_criteria_steps_and_free_text() -> None:
@@ -136,8 +136,8 @@ def test_the_shipped_runbooks_are_valid_and_cover_the_usual_incidents() -> None:
         assert len(checklist(_view(runbook.title, [s.text for s in runbook.steps]))) <= 50
 
 
-def _view(title: str, steps: list[str]) -> ChecklistView:
-    return ChecklistView(id=1, incident_id=1, runbook="x", title=title, summary="notes", reason="on declare",
+def _view(title: str, steps: list[str]) -> ChecklistSnapshot:
+    return ChecklistSnapshot(id=1, incident_id=1, runbook="x", title=title, summary="notes", reason="on declare",
                          steps=tuple(StepView(i, t, None, False, None, None) for i, t in enumerate(steps)),
                          version=0, channel_id="C1", message_ts="1.1")
 

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from bot.config import IncidentConfig
 from bot.errors import ChannelNameTaken
 from bot.incidents.news import News, RoleChange
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.slack.adapters.calls import call
 from bot.slack.blocks import card as blocks
 from bot.slack.blocks import steering as blocks_steering
@@ -20,7 +20,7 @@ ANNOUNCEMENT_EVENT = "incident_announcement"  # so a resumed declaration finds t
 LOOKBACK = 200  # recent messages searched for a card or announcement
 
 
-def _marker(event_type: str, incident: IncidentView) -> dict[str, Any]:
+def _marker(event_type: str, incident: IncidentSnapshot) -> dict[str, Any]:
     return {"event_type": event_type, "event_payload": {"number": incident.number}}
 
 
@@ -32,7 +32,7 @@ def _marked(messages: list[dict[str, Any]], event_type: str, number: int) -> str
     return None
 
 
-def _channel(incident: IncidentView) -> str:
+def _channel(incident: IncidentSnapshot) -> str:
     if incident.channel_id is None:
         raise ValueError(f"incident {incident.number} has no channel yet")
     return incident.channel_id
@@ -52,12 +52,12 @@ class SlackIncidentChat:
                         translate={"name_taken": lambda: ChannelNameTaken(name)})
         return str(response["channel"]["id"])
 
-    def set_topic(self, incident: IncidentView) -> None:
+    def set_topic(self, incident: IncidentSnapshot) -> None:
         """Severity, status and title in the topic (250 characters at most)."""
         call("set the topic", lambda: self.client.conversations_setTopic(channel=_channel(incident),
                                                                            topic=blocks.topic(incident)))
 
-    def set_purpose(self, incident: IncidentView) -> None:
+    def set_purpose(self, incident: IncidentSnapshot) -> None:
         """What the channel is for."""
         call("set the purpose", lambda: self.client.conversations_setPurpose(channel=_channel(incident),
                                                                                purpose=blocks.purpose(incident)))
@@ -67,14 +67,14 @@ class SlackIncidentChat:
         call("invite", lambda: self.client.conversations_invite(channel=channel_id, users=user_ids, force=True),
              ignore=HARMLESS_INVITE_ERRORS)
 
-    def post_card(self, incident: IncidentView) -> str:
+    def post_card(self, incident: IncidentSnapshot) -> str:
         """The incident card in the channel."""
         response = call("post the card", lambda: self.client.chat_postMessage(
             channel=_channel(incident), text=blocks.headline(incident), blocks=blocks.card(incident, self.config),
             metadata=_marker(CARD_EVENT, incident), unfurl_links=False))
         return str(response["ts"])
 
-    def announce(self, incident: IncidentView) -> tuple[str, str] | None:
+    def announce(self, incident: IncidentSnapshot) -> tuple[str, str] | None:
         """The announcement card, when an announcement channel is configured."""
         announce_channel = self.announce_channel
         if not announce_channel or incident.is_private:
@@ -124,13 +124,13 @@ class SlackIncidentChat:
         ts = _marked(self._recent("look for the announcement", channel), ANNOUNCEMENT_EVENT, number)
         return (channel, ts) if ts else None
 
-    def say_setup_problem(self, incident: IncidentView, problem: str) -> None:
+    def say_setup_problem(self, incident: IncidentSnapshot, problem: str) -> None:
         """A warning in the incident channel naming what is missing."""
         text = (f":warning: Set-up of {incident.label} is incomplete: the bot {problem}. "
                 "Fix the cause, then do the missing step by hand; the incident itself is recorded.")
         call("post in the channel", lambda: self.client.chat_postMessage(channel=_channel(incident), text=text))
 
-    def tell_declarer(self, incident: IncidentView, text: str) -> None:
+    def tell_declarer(self, incident: IncidentSnapshot, text: str) -> None:
         """A direct message to the declarer."""
         call("send a direct message", lambda: self.client.chat_postMessage(channel=incident.reporter_id, text=text))
 
@@ -140,7 +140,7 @@ class SlackIncidentChat:
 
     # IncidentNews: keeping everyone current after a change -------------------------------------------
 
-    def refresh_card(self, incident: IncidentView) -> None:
+    def refresh_card(self, incident: IncidentSnapshot) -> None:
         """Edit the incident card in place."""
         if not incident.card_ts:
             return
@@ -149,11 +149,11 @@ class SlackIncidentChat:
             channel=_channel(incident), ts=ts, text=blocks.headline(incident),
             blocks=blocks.card(incident, self.config)))
 
-    def refresh_topic(self, incident: IncidentView) -> None:
+    def refresh_topic(self, incident: IncidentSnapshot) -> None:
         """Severity and status in the topic."""
         self.set_topic(incident)
 
-    def refresh_announcement(self, incident: IncidentView) -> None:
+    def refresh_announcement(self, incident: IncidentSnapshot) -> None:
         """Edit the announcement card in place (never for private incidents)."""
         if not incident.is_announced:
             return
@@ -161,13 +161,13 @@ class SlackIncidentChat:
         call("update the announcement", lambda: self.client.chat_update(
             channel=channel, ts=ts, text=blocks.headline(incident), blocks=blocks.announcement(incident, self.config)))
 
-    def post_in_channel(self, incident: IncidentView, news: list[News]) -> None:
+    def post_in_channel(self, incident: IncidentSnapshot, news: list[News]) -> None:
         """The changes, said in the incident channel."""
         text, message_blocks = blocks_steering.news_message(news)
         call("post in the channel", lambda: self.client.chat_postMessage(
             channel=_channel(incident), text=text, blocks=message_blocks, unfurl_links=False))
 
-    def thread_under_announcement(self, incident: IncidentView, news: list[News]) -> None:
+    def thread_under_announcement(self, incident: IncidentSnapshot, news: list[News]) -> None:
         """The changes, as a reply under the announcement card."""
         if not incident.is_announced:
             return
@@ -176,7 +176,7 @@ class SlackIncidentChat:
         call("reply under the announcement", lambda: self.client.chat_postMessage(
             channel=channel, thread_ts=ts, text=text, blocks=message_blocks, unfurl_links=False))
 
-    def tell_person(self, incident: IncidentView, user_id: str, news: RoleChange) -> None:
+    def tell_person(self, incident: IncidentSnapshot, user_id: str, news: RoleChange) -> None:
         """A direct message with the role's duties."""
         text, message_blocks = blocks_steering.duties_message(incident, news)
         call("send a direct message", lambda: self.client.chat_postMessage(

@@ -7,7 +7,7 @@ import logging
 from slack_sdk import WebClient
 
 from bot.errors import ChatStepFailed
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.markup import shorten
 from bot.slack.adapters.calls import call
 
@@ -35,7 +35,7 @@ class SlackPostmortemDesk:
                               or user.get("name") or user_id)
         return found
 
-    def upload(self, incident: IncidentView, filename: str, markdown: str) -> tuple[str, str | None]:
+    def upload(self, incident: IncidentSnapshot, filename: str, markdown: str) -> tuple[str, str | None]:
         """files_upload_v2 into the incident channel (three calls: URL, bytes, complete)."""
         response = call("post the postmortem", lambda: self.client.files_upload_v2(
             channel=incident.channel_id, content=markdown, filename=filename,

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from bot.config import IncidentConfig
 from bot.incidents.lifecycle import FINISHED, allowed_next
 from bot.incidents.permissions import lead_role
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.markup import date_token, escape, shorten
 from bot.slack.ids import Action
 from bot.slack.ids import Block as B
@@ -31,27 +31,27 @@ TOPIC_MAX = 250
 SECTION_MAX = 3000
 
 
-def _icon(incident: IncidentView) -> str:
+def _icon(incident: IncidentSnapshot) -> str:
     return "🧪" if incident.is_drill else ("🔒" if incident.is_private else "🚨")
 
 
-def headline(incident: IncidentView) -> str:
+def headline(incident: IncidentSnapshot) -> str:
     """`🚨 Incident #42: title`, the one-line name used in headers and fallbacks (unescaped)."""
     return f"{_icon(incident)} {incident.label}: {incident.title}"
 
 
-def topic(incident: IncidentView) -> str:
+def topic(incident: IncidentSnapshot) -> str:
     """Channel topic: severity, status and title, shortened to Slack's 250 characters."""
     drill = "DRILL · " if incident.is_drill else ""
     return shorten(f"{drill}{incident.severity} · {incident.status} · {incident.title}", TOPIC_MAX)
 
 
-def purpose(incident: IncidentView) -> str:
+def purpose(incident: IncidentSnapshot) -> str:
     """Channel purpose: what the channel is for."""
     return shorten(f"Response channel for {incident.label}: {incident.title}", TOPIC_MAX)
 
 
-def _facts(incident: IncidentView) -> list[MarkdownTextObject]:
+def _facts(incident: IncidentSnapshot) -> list[MarkdownTextObject]:
     severity = f"*Severity*\n{incident.severity}" + (" (major)" if incident.major else "")
     facts = [severity, f"*Status*\n{incident.status.capitalize()}"]
     if incident.priority:
@@ -69,7 +69,7 @@ def _stamp(when: datetime) -> str:
     return date_token(when, "{date_short_pretty} at {time}")
 
 
-def _when(incident: IncidentView) -> str:
+def _when(incident: IncidentSnapshot) -> str:
     return _stamp(incident.declared_at)
 
 
@@ -78,17 +78,17 @@ def people(user_ids: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids) or "_unassigned_"
 
 
-def roles_text(incident: IncidentView) -> str:
+def roles_text(incident: IncidentSnapshot) -> str:
     """One line per role with its current holders."""
     return "\n".join(f"*{role.capitalize()}*: {people(users)}" for role, users in incident.holders)
 
 
-def commander_of(incident: IncidentView, config: IncidentConfig) -> str:
+def commander_of(incident: IncidentSnapshot, config: IncidentConfig) -> str:
     """The commander's mention, or `_unassigned_`."""
     return people(incident.holders_of(lead_role(config)))
 
 
-def card_controls(incident: IncidentView, config: IncidentConfig) -> list[Block]:
+def card_controls(incident: IncidentSnapshot, config: IncidentConfig) -> list[Block]:
     """The card's buttons (claim a role, the roles/severity/update forms) and status select; none once finished."""
     if incident.status in FINISHED:
         return []
@@ -109,7 +109,7 @@ def card_controls(incident: IncidentView, config: IncidentConfig) -> list[Block]
     return controls
 
 
-def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]:
+def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, Any]]:
     """The incident card posted (and later kept current) in the incident channel."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=shorten(headline(incident), HEADER_MAX))),
@@ -136,7 +136,7 @@ def card(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]
     return [b.to_dict() for b in blocks]
 
 
-def announcement(incident: IncidentView, config: IncidentConfig) -> list[dict[str, Any]]:
+def announcement(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, Any]]:
     """The one card per incident in the announcement channel."""
     lines = [
         f"{_icon(incident)} *{incident.label}* · {incident.severity} · {incident.status}",

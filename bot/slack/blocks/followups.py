@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from bot.followups.models import Followup
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.markup import escape, shorten
 
 
-def followup_list(incident: IncidentView, followups: list[Followup]) -> str:
+def followup_list(incident: IncidentSnapshot, followups: list[Followup]) -> str:
     """`/incident followups`."""
     if not followups:
         return (f"{incident.label} has no follow-ups yet. Add one with "

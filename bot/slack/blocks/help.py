@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import IncidentConfig
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.markup import escape, shorten
 from bot.slack.blocks.card import commander_of
 
@@ -17,7 +17,7 @@ def help_text(commands: list[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def incident_list(incidents: list[IncidentView], config: IncidentConfig) -> str:
+def incident_list(incidents: list[IncidentSnapshot], config: IncidentConfig) -> str:
     """The `/incident list` answer."""
     if not incidents:
         return "No open incidents. :tada:  Declare one with `/incident declare <title>`."

@@ -7,14 +7,14 @@ from typing import Any
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.markup import escape, shorten
 from bot.slack.blocks.steering import metadata
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 
 
-def resolve_modal(incident: IncidentView) -> dict[str, Any]:
+def resolve_modal(incident: IncidentSnapshot) -> dict[str, Any]:
     """Summary required; impact and root cause optional (they can be filled in for the postmortem later)."""
     blocks: list[Block] = [
         SectionBlock(text=f"*{shorten(escape(incident.label + ': ' + incident.title), 2900)}*"),

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot.markup import date_token, escape, shorten
 from bot.runbooks.queries import Overview
-from bot.runbooks.views import ChecklistView, StepView
+from bot.runbooks.snapshots import ChecklistSnapshot, StepView
 from bot.slack.blocks.card import HEADER_MAX, SECTION_MAX
 from bot.slack.ids import COMMAND, Action
 from bot.slack.ids import Block as B
@@ -81,7 +81,7 @@ def _step_text(step: StepView, show_section: bool) -> str:
     return head + shorten(body, SECTION_MAX - len(head) - len(done)) + done
 
 
-def _step_block(checklist: ChecklistView, step: StepView, show_section: bool) -> SectionBlock:
+def _step_block(checklist: ChecklistSnapshot, step: StepView, show_section: bool) -> SectionBlock:
     option = Option(value=DONE, text=PlainTextObject(text="Done"))
     return SectionBlock(
         block_id=f"{B.RUNBOOK_STEP}:{checklist.id}:{step.index}",
@@ -91,7 +91,7 @@ def _step_block(checklist: ChecklistView, step: StepView, show_section: bool) ->
     )
 
 
-def checklist(view: ChecklistView) -> list[dict[str, Any]]:
+def checklist(view: ChecklistSnapshot) -> list[dict[str, Any]]:
     """The checklist message: a header, the runbook's notes, one tickable section per step, progress."""
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=shorten(f"📋 Runbook: {view.title}", HEADER_MAX)))]
     if view.summary:
@@ -107,7 +107,7 @@ def checklist(view: ChecklistView) -> list[dict[str, Any]]:
     return [b.to_dict() for b in blocks]
 
 
-def fallback(view: ChecklistView) -> str:
+def fallback(view: ChecklistSnapshot) -> str:
     """The notification and screen-reader text of a checklist message."""
     return f"📋 Runbook: {view.title} ({view.done_count}/{len(view.steps)} done)"
 

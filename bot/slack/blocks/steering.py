@@ -32,15 +32,15 @@ from bot.incidents.news import (
     StatusChange,
     StatusUpdate,
 )
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.incidents.updates import MAX_UPDATE
-from bot.incidents.views import IncidentView
 from bot.markup import escape, escape_keeping_mentions, shorten
 from bot.slack.blocks.card import headline
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 
 
-def metadata(incident: IncidentView) -> str:
+def metadata(incident: IncidentSnapshot) -> str:
     """What a form remembers: which incident it is about."""
     return json.dumps({"incident": incident.id, "channel": incident.channel_id})
 
@@ -49,7 +49,7 @@ def _option(name: str, description: str = "") -> Option:
     return Option(value=name, text=shorten(f"{name}: {description}" if description else name, 75))
 
 
-def roles_modal(incident: IncidentView, config: IncidentConfig) -> dict[str, Any]:
+def roles_modal(incident: IncidentSnapshot, config: IncidentConfig) -> dict[str, Any]:
     """A person picker per role, current holders preselected."""
     blocks: list[Block] = []
     for role in config.roles:
@@ -64,7 +64,7 @@ def roles_modal(incident: IncidentView, config: IncidentConfig) -> dict[str, Any
                 submit="Save", close="Cancel", blocks=blocks, private_metadata=metadata(incident)).to_dict()
 
 
-def severity_modal(incident: IncidentView, config: IncidentConfig) -> dict[str, Any]:
+def severity_modal(incident: IncidentSnapshot, config: IncidentConfig) -> dict[str, Any]:
     """Severity (each with its description) and priority, current values preselected, and a reason."""
     severities = [_option(s.name, s.description + (" (major)" if s.major else "")) for s in config.severities]
     priorities = [_option(p) for p in config.priorities]
@@ -83,7 +83,7 @@ def severity_modal(incident: IncidentView, config: IncidentConfig) -> dict[str, 
                 submit="Change", close="Cancel", blocks=blocks, private_metadata=metadata(incident)).to_dict()
 
 
-def update_modal(incident: IncidentView) -> dict[str, Any]:
+def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
     """One text box for a status update."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{escape(shorten(headline(incident), 300))}* · "
@@ -166,7 +166,7 @@ def news_message(changes: list[News]) -> tuple[str, list[dict[str, Any]]]:
     return text, [b.to_dict() for b in blocks]
 
 
-def duties_message(incident: IncidentView, change: RoleChange) -> tuple[str, list[dict[str, Any]]]:
+def duties_message(incident: IncidentSnapshot, change: RoleChange) -> tuple[str, list[dict[str, Any]]]:
     """The DM a new role holder gets: which incident, which role, its duties."""
     name = shorten(escape(incident.title), 500)
     duties = escape(change.duties) or "Help the response in the channel."

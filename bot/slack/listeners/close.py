@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.incidents import lifecycle
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.postmortem import closing
 from bot.slack.adapters.postmortem import SlackPostmortemDesk
 from bot.slack.deps import Deps
@@ -20,7 +20,7 @@ def close(deps: Deps, inv: Invocation) -> None:
     deps.after_ack(inv.reply, lambda: close_incident(deps, inv.client, incident, inv.user_id), slow=True)
 
 
-def close_incident(deps: Deps, client: WebClient, incident: IncidentView, user_id: str) -> None:
+def close_incident(deps: Deps, client: WebClient, incident: IncidentSnapshot, user_id: str) -> None:
     """Close the incident and post its postmortem (the command's work, and the card's status select's)."""
     closing.close(deps.sessions, deps.config, deps.chat(client), SlackPostmortemDesk(client), deps.templates,
                   incident, user_id, deps.clock)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.errors import DomainError, InvalidInput
 from bot.incidents import lifecycle, queries
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.markup import mentioned_users
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND
 from bot.slack.listeners.invocation import Invocation
 
 
-def incident_here(deps: Deps, inv: Invocation, subcommand: str) -> IncidentView:
+def incident_here(deps: Deps, inv: Invocation, subcommand: str) -> IncidentSnapshot:
     """The incident whose channel the command was typed in, or a DomainError saying where to type it."""
     with deps.begin() as session:
         incident = queries.by_channel(session, deps.config, inv.channel_id)
@@ -24,7 +24,7 @@ def incident_here(deps: Deps, inv: Invocation, subcommand: str) -> IncidentView:
     raise DomainError(f"`{COMMAND} {subcommand}` works inside an incident channel.{hint}")
 
 
-def incident_of_card(deps: Deps, channel_id: str) -> IncidentView:
+def incident_of_card(deps: Deps, channel_id: str) -> IncidentSnapshot:
     """The incident whose card was used (looked up by its channel)."""
     with deps.begin() as session:
         incident = queries.by_channel(session, deps.config, channel_id)
@@ -42,7 +42,7 @@ def mentioned(inv: Invocation, text: str, example: str) -> list[str]:
     return people
 
 
-def movable_here(deps: Deps, inv: Invocation, subcommand: str, target: str) -> IncidentView:
+def movable_here(deps: Deps, inv: Invocation, subcommand: str, target: str) -> IncidentSnapshot:
     """The incident here, if it may move to `target`; otherwise a DomainError saying why."""
     incident = incident_here(deps, inv, subcommand)
     lifecycle.check_move(deps.config, incident.label, incident.status, target)

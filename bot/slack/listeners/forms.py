@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.incidents import queries, steering
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.slack.blocks import resolve as blocks_resolve
 from bot.slack.blocks import steering as blocks_steering
 from bot.slack.deps import Deps
@@ -19,7 +19,7 @@ from bot.slack.ids import COMMAND
 from bot.slack.listeners.context import incident_of_card
 from bot.slack.replies import Reply, open_modal, via_respond
 
-FORMS: dict[str, tuple[str | None, str, Callable[[IncidentView, Any], dict[str, Any]]]] = {
+FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Any], dict[str, Any]]]] = {
     # form: (what the person must be allowed to do, the command that does it instead, the view)
     "roles": ("change the roles", f"{COMMAND} commander @someone", blocks_steering.roles_modal),
     "severity": ("change the severity", f"{COMMAND} severity <level>", blocks_steering.severity_modal),
@@ -29,7 +29,7 @@ FORMS: dict[str, tuple[str | None, str, Callable[[IncidentView, Any], dict[str, 
 }
 
 
-def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form: str, incident: IncidentView,
+def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form: str, incident: IncidentSnapshot,
               user_id: str) -> None:
     """Open a steering form, once the person is allowed to use it; if Slack refuses, say what to type instead."""
     what, instead, build = FORMS[form]
@@ -39,7 +39,7 @@ def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form
                instead=f"Try again, or type `{instead}`.")
 
 
-def form_incident(deps: Deps, view: dict[str, Any]) -> IncidentView:
+def form_incident(deps: Deps, view: dict[str, Any]) -> IncidentSnapshot:
     """The incident a submitted steering form is about (DomainError if it is gone)."""
     try:
         meta = json.loads(view.get("private_metadata") or "{}")

@@ -13,7 +13,7 @@ from bot.config import IncidentConfig
 from bot.errors import InvalidInput
 from bot.incidents import steering
 from bot.incidents.levels import parse_priority, parse_severity
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
@@ -49,7 +49,7 @@ def _change(deps: Deps, inv: Invocation, field: str, parse: Callable[[IncidentCo
         now=deps.clock, runbooks=deps.runbooks(inv.client), **levels))
 
 
-def levels_chosen(deps: Deps, view: dict[str, Any]) -> tuple[IncidentView, str, str | None]:
+def levels_chosen(deps: Deps, view: dict[str, Any]) -> tuple[IncidentSnapshot, str, str | None]:
     """(incident, severity, priority or None) from the severity form; InvalidInput when nothing would change."""
     incident = form_incident(deps, view)
     level = parse_severity(deps.config, value(view, Block.SEVERITY, Action.SEVERITY) or "")

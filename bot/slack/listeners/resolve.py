@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.incidents import lifecycle, resolving
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
@@ -31,7 +31,7 @@ def _text(view: dict[str, Any], block: str, action: str) -> str | None:
     return str(typed) if typed is not None else None
 
 
-def read_resolution(deps: Deps, view: dict[str, Any]) -> tuple[IncidentView, str, str | None, str | None]:
+def read_resolution(deps: Deps, view: dict[str, Any]) -> tuple[IncidentSnapshot, str, str | None, str | None]:
     """(incident, summary, impact, root cause) from the resolve form; InvalidInput names the field to fix."""
     incident = form_incident(deps, view)
     summary = resolving.clean(_text(view, Block.SUMMARY, Action.SUMMARY), Block.SUMMARY, required=True)

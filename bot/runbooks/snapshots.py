@@ -21,7 +21,7 @@ class StepView:
 
 
 @dataclass(frozen=True)
-class ChecklistView:
+class ChecklistSnapshot:
     """A posted runbook with the state of each step; `version` orders renderings."""
 
     id: int
@@ -41,7 +41,7 @@ class ChecklistView:
         return sum(1 for s in self.steps if s.done)
 
 
-def snapshot(checklist: RunbookChecklist) -> ChecklistView:
+def snapshot(checklist: RunbookChecklist) -> ChecklistSnapshot:
     """Freeze `checklist` and its step states for use outside the session."""
     states = {s.step: s for s in checklist.states}
     steps = []
@@ -52,7 +52,7 @@ def snapshot(checklist: RunbookChecklist) -> ChecklistView:
             done=bool(state and state.done), changed_by=state.changed_by if state else None,
             changed_at=state.changed_at if state else None,
         ))
-    return ChecklistView(
+    return ChecklistSnapshot(
         id=checklist.id, incident_id=checklist.incident_id, runbook=checklist.runbook, title=checklist.title,
         summary=checklist.summary, reason=checklist.reason, steps=tuple(steps), version=checklist.version,
         channel_id=checklist.channel_id, message_ts=checklist.message_ts,

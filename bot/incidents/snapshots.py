@@ -10,7 +10,7 @@ from bot.incidents.models import Incident
 
 
 @dataclass(frozen=True)
-class IncidentView:
+class IncidentSnapshot:
     """What the outside may know about an incident, detached from the database session."""
 
     id: int
@@ -55,14 +55,14 @@ class IncidentView:
         return bool(self.announcement_ts and self.announcement_channel_id and not self.is_private)
 
 
-def snapshot(incident: Incident, config: IncidentConfig) -> IncidentView:
+def snapshot(incident: Incident, config: IncidentConfig) -> IncidentSnapshot:
     """Freeze `incident` for use outside the session."""
     try:
         sev = config.severity(incident.severity)
         sev_description, major = sev.description, sev.major
     except KeyError:  # a severity removed from the configuration after the incident was declared
         sev_description, major = "", False
-    return IncidentView(
+    return IncidentSnapshot(
         id=incident.id, number=incident.number, title=incident.title, description=incident.description,
         severity=incident.severity, severity_description=sev_description, major=major,
         priority=incident.priority, category=incident.category, service=incident.service,
