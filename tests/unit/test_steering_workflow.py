@@ -168,3 +168,13 @@ def test_with_commander_permission_a_member_of_an_admin_group_may_steer(
     led = steering.assign_role(sessions, COMMANDER_ONLY, chat, incident, "U_BOB", "commander", ["U_BOB"], utcnow)
     assert _severity(sessions, chat, led, "SEV1", by="U_DAVE", config=COMMANDER_ONLY).severity == "SEV1"
     assert "read the admin group" in chat.calls
+
+
+@pytest.mark.xfail(strict=True, reason="bot/incidents/lifecycle.py and severity.py build their refusals from a "
+                                       "hard-coded `Incident #N` instead of IncidentView.label, so a drill is "
+                                       "called an incident there (permissions and opening say `DRILL #N`)")
+def test_a_refusal_about_a_drill_calls_it_a_drill(
+        sessions: sessionmaker[Session], chat: FakeChat, declare: Declare) -> None:
+    drill = declare(drill=True)
+    with pytest.raises(DomainError, match="DRILL #1 is already investigating"):
+        steering.move_status(sessions, CONFIG, chat, drill, "U_ALICE", "investigating", utcnow)
