@@ -22,10 +22,10 @@ from sqlalchemy.engine import make_url
 from bot.errors import ChannelNameTaken, ChatStepFailed
 from bot.incidents.news import News, RoleChange
 from bot.incidents.ports import IncidentChat, IncidentNews, RunbookShelf
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.postmortem.ports import PostmortemDesk
 from bot.runbooks.ports import ChecklistChat
-from bot.runbooks.views import ChecklistView
+from bot.runbooks.snapshots import ChecklistSnapshot
 from bot.timeline.ports import ChannelHistory, HistoryUnavailable
 from bot.timeline.values import Capture
 
@@ -70,8 +70,8 @@ class Channel:
     private: bool = False
     by_bot: bool = True
     members: set[str] = field(default_factory=set)
-    topic: IncidentView | None = None
-    purpose: IncidentView | None = None
+    topic: IncidentSnapshot | None = None
+    purpose: IncidentSnapshot | None = None
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Card:
 
     channel_id: str
     ts: str
-    shows: IncidentView
+    shows: IncidentSnapshot
     edits: int = 0
     pinned: bool = False
 
@@ -142,12 +142,12 @@ class FakeChat(_Failures):
             self.channels[name] = channel
         return channel.id
 
-    def set_topic(self, incident: IncidentView) -> None:
+    def set_topic(self, incident: IncidentSnapshot) -> None:
         """The topic shows `incident`."""
         self._step("set the topic")
         self._existing("set the topic", incident.channel_id).topic = incident
 
-    def set_purpose(self, incident: IncidentView) -> None:
+    def set_purpose(self, incident: IncidentSnapshot) -> None:
         """The purpose shows `incident`."""
         self._step("set the purpose")
         self._existing("set the purpose", incident.channel_id).purpose = incident
@@ -157,7 +157,7 @@ class FakeChat(_Failures):
         self._step("invite")
         self._existing("invite", channel_id).members.update(user_ids)
 
-    def post_card(self, incident: IncidentView) -> str:
+    def post_card(self, incident: IncidentSnapshot) -> str:
         """The card in the incident channel; one card per channel."""
         self._step("post the card")
         channel = self._existing("post the card", incident.channel_id)
@@ -173,7 +173,7 @@ class FakeChat(_Failures):
             raise ChatStepFailed("pin the card", "message_not_found")
         card.pinned = True
 
-    def announce(self, incident: IncidentView) -> tuple[str, str] | None:
+    def announce(self, incident: IncidentSnapshot) -> tuple[str, str] | None:
         """The announcement card, unless there is no announcement channel or the incident is private."""
         if self.announce_channel is None or incident.is_private:
             return None
@@ -200,20 +200,20 @@ class FakeChat(_Failures):
         card = self.announcements.get(number)
         return (card.channel_id, card.ts) if card is not None else None
 
-    def say_setup_problem(self, incident: IncidentView, problem: str) -> None:
+    def say_setup_problem(self, incident: IncidentSnapshot, problem: str) -> None:
         """The problem said in the incident channel."""
         self._step("post in the channel")
         channel = self._existing("post in the channel", incident.channel_id)
         self.posts.setdefault(channel.id, []).append(problem)
 
-    def tell_declarer(self, incident: IncidentView, text: str) -> None:
+    def tell_declarer(self, incident: IncidentSnapshot, text: str) -> None:
         """A direct message to the declarer."""
         self._step("send a direct message")
         self.dms.setdefault(incident.reporter_id, []).append(text)
 
     # IncidentNews ------------------------------------------------------------------------------------
 
-    def refresh_card(self, incident: IncidentView) -> None:
+    def refresh_card(self, incident: IncidentSnapshot) -> None:
         """The card shows `incident` now. No card recorded: nothing to do (as the adapter); a card_ts that
         was never posted in that channel is refused, as Slack would (message_not_found)."""
         if not incident.card_ts:
@@ -224,11 +224,11 @@ class FakeChat(_Failures):
             raise ChatStepFailed("update the card", "message_not_found")
         card.shows, card.edits = incident, card.edits + 1
 
-    def refresh_topic(self, incident: IncidentView) -> None:
+    def refresh_topic(self, incident: IncidentSnapshot) -> None:
         """The topic shows `incident` now."""
         self.set_topic(incident)
 
-    def refresh_announcement(self, incident: IncidentView) -> None:
+    def refresh_announcement(self, incident: IncidentSnapshot) -> None:
         """The announcement shows `incident` now (nothing for an incident never announced, as the adapter)."""
         if not incident.is_announced:
             return
@@ -236,20 +236,20 @@ class FakeChat(_Failures):
         card = self._announcement("update the announcement", incident)
         card.shows, card.edits = incident, card.edits + 1
 
-    def _announcement(self, step: str, incident: IncidentView) -> Card:
+    def _announcement(self, step: str, incident: IncidentSnapshot) -> Card:
         card = self.announcements.get(incident.number)
         if card is None or (card.channel_id, card.ts) != (incident.announcement_channel_id, incident.announcement_ts):
             raise ChatStepFailed(step, "message_not_found")
         return card
 
-    def post_in_channel(self, incident: IncidentView, news: list[News]) -> None:
+    def post_in_channel(self, incident: IncidentSnapshot, news: list[News]) -> None:
         """The news told in the incident channel."""
         self._step("post in the channel")
         channel = self._existing("post in the channel", incident.channel_id)
         with self._lock:
             self.news.setdefault(channel.id, []).extend(news)
 
-    def thread_under_announcement(self, incident: IncidentView, news: list[News]) -> None:
+    def thread_under_announcement(self, incident: IncidentSnapshot, news: list[News]) -> None:
         """The news as a reply under the announcement."""
         if not incident.is_announced:
             return
@@ -258,7 +258,7 @@ class FakeChat(_Failures):
         with self._lock:
             self.replies.setdefault(incident.number, []).extend(news)
 
-    def tell_person(self, incident: IncidentView, user_id: str, news: RoleChange) -> None:
+    def tell_person(self, incident: IncidentSnapshot, user_id: str, news: RoleChange) -> None:
         """The role's duties, in the person's direct messages."""
         self._step("send a direct message")
         with self._lock:
@@ -273,7 +273,7 @@ class FakeChat(_Failures):
 
     # Reading back ------------------------------------------------------------------------------------
 
-    def news_in(self, incident: IncidentView) -> list[News]:
+    def news_in(self, incident: IncidentSnapshot) -> list[News]:
         """Everything told in the incident's channel so far."""
         return self.news.get(incident.channel_id or "", [])
 
@@ -284,11 +284,11 @@ class FakeChecklists(_Failures):
 
     def __init__(self) -> None:
         super().__init__()
-        self.posted: dict[str, list[ChecklistView]] = {}
+        self.posted: dict[str, list[ChecklistSnapshot]] = {}
         self.edits: dict[str, int] = {}
         self._where: dict[str, tuple[str, int]] = {}  # ts → (channel, index in posted)
 
-    def post_checklist(self, channel_id: str, checklist: ChecklistView) -> str:
+    def post_checklist(self, channel_id: str, checklist: ChecklistSnapshot) -> str:
         """The checklist as a new message."""
         self._step("post the checklist")
         ts = self._next_ts()
@@ -299,7 +299,7 @@ class FakeChecklists(_Failures):
             self.edits[ts] = 0
         return ts
 
-    def update_checklist(self, channel_id: str, message_ts: str, checklist: ChecklistView) -> None:
+    def update_checklist(self, channel_id: str, message_ts: str, checklist: ChecklistSnapshot) -> None:
         """The message shows `checklist` now; a message never posted there is refused."""
         self._step("update the checklist")
         where = self._where.get(message_ts)
@@ -338,7 +338,7 @@ class FakeDesk(_Failures):
         self.asked.append(set(user_ids))
         return {u: self.people[u] for u in user_ids if u in self.people}
 
-    def upload(self, incident: IncidentView, filename: str, markdown: str) -> tuple[str, str | None]:
+    def upload(self, incident: IncidentSnapshot, filename: str, markdown: str) -> tuple[str, str | None]:
         """The file in the incident channel; returns (file id, permalink)."""
         self._check_no_transaction("upload")
         self._step("post the postmortem")
@@ -389,13 +389,16 @@ class FakeHistory:
 class FakeShelf:
     """RunbookShelf: `asked` lists (incident id, reason) in order; `failing` is what it reports as not posted."""
 
-    def __init__(self, failing: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, failing: list[tuple[str, str]] | None = None, *, broken: bool = False) -> None:
         self.asked: list[tuple[int, str]] = []
         self.failing = list(failing or [])
+        self.broken = broken  # raise as a shelf whose database is gone would
 
     def post_matching(self, incident_id: int, reason: str) -> list[tuple[str, str]]:
-        """Record the request; report `failing`."""
+        """Record the request; report `failing` (or raise when `broken`)."""
         self.asked.append((incident_id, reason))
+        if self.broken:
+            raise RuntimeError("the runbook shelf is broken")
         return list(self.failing)
 
     @property

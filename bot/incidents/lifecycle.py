@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import DECLINED, IncidentConfig
 from bot.errors import DomainError, InvalidInput
+from bot.incidents import snapshots
 from bot.incidents.models import Incident
 from bot.incidents.news import StatusChange
 from bot.timeline.events import record
@@ -61,7 +62,7 @@ def change_status(session: Session, config: IncidentConfig, incident: Incident, 
                   now: datetime) -> list[StatusChange]:
     """Move the status (checked), stamp the milestones, record it. Closing an unresolved incident resolves it
     first, so both are recorded; the changes are returned in order."""
-    label = f"Incident #{incident.number}"
+    label = snapshots.label(incident.number, incident.is_drill)
     check_move(config, label, incident.status, target)
     steps = [RESOLVED, CLOSED] if target == CLOSED and incident.resolved_at is None else [target]
     changes = []

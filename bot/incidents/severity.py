@@ -11,6 +11,7 @@ from bot.config import IncidentConfig
 from bot.errors import DomainError, InvalidInput
 from bot.incidents.models import Incident
 from bot.incidents.news import LevelChange
+from bot.incidents.snapshots import label
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
@@ -37,7 +38,7 @@ def change_severity(session: Session, config: IncidentConfig, incident: Incident
     why = _reason(reason)
     old = incident.severity
     if level == old:
-        raise DomainError(f"Incident #{incident.number} is already {level}.")
+        raise DomainError(f"{label(incident.number, incident.is_drill)} is already {level}.")
     incident.severity = level
     crossed = _is_major(config, old) != _is_major(config, level)
     because = f": {why}" if why else ""
@@ -52,7 +53,7 @@ def change_priority(session: Session, incident: Incident, level: str, by: str, r
     why = _reason(reason)
     old = incident.priority
     if level == old:
-        raise DomainError(f"Incident #{incident.number} already has priority {level}.")
+        raise DomainError(f"{label(incident.number, incident.is_drill)} already has priority {level}.")
     incident.priority = level
     because = f": {why}" if why else ""
     record(session, incident.id, EventKind.PRIORITY_CHANGED, by=by, now=now,

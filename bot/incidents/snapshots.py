@@ -9,6 +9,11 @@ from bot.config import IncidentConfig
 from bot.incidents.models import Incident
 
 
+def label(number: int, is_drill: bool) -> str:
+    """`Incident #42` or `DRILL #42`: the one way an incident is named to people."""
+    return f"{'DRILL' if is_drill else 'Incident'} #{number}"
+
+
 @dataclass(frozen=True)
 class IncidentSnapshot:
     """What the outside may know about an incident, detached from the database session."""
@@ -43,7 +48,7 @@ class IncidentSnapshot:
     @property
     def label(self) -> str:
         """`Incident #42` or `DRILL #42`, as people say it."""
-        return f"{'DRILL' if self.is_drill else 'Incident'} #{self.number}"
+        return label(self.number, self.is_drill)
 
     def holders_of(self, role: str) -> tuple[str, ...]:
         """Who holds `role` now (empty when nobody does)."""

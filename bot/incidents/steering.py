@@ -9,6 +9,7 @@ severity, category or service moved, the runbooks that now apply are posted.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -24,6 +25,7 @@ from bot.incidents.ports import IncidentNews, RunbookShelf
 from bot.incidents.publishing import publish
 from bot.incidents.snapshots import IncidentSnapshot, snapshot
 
+log = logging.getLogger(__name__)
 Change = Callable[[Session, Incident], Sequence[News]]
 
 
@@ -70,7 +72,11 @@ def tell(news: IncidentNews, before: IncidentSnapshot, after: IncidentSnapshot, 
         problems.append(exc.message)
     reason = _rematched(before, after)
     if runbooks is not None and reason:
-        failed = runbooks.post_matching(after.id, reason)
+        try:
+            failed = runbooks.post_matching(after.id, reason)
+        except Exception:  # the change is committed and told: say what is missing, never "nothing changed"
+            log.exception("incident %s: runbooks after a change could not be posted", after.number)
+            failed = [("that now apply", "an internal error, logged")]
         if failed:
             names = ", ".join(f"`{name}` ({why})" for name, why in failed)
             problems.append(f"The runbook {names} could not be posted. Post it with `{COMMAND} runbook <name>`.")

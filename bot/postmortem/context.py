@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot import markup
 from bot.config import IncidentConfig
 from bot.followups.models import Followup
+from bot.incidents import snapshots
 from bot.incidents.models import Incident, RoleAssignment
 from bot.runbooks import queries as runbook_queries
 from bot.timeline import queries as timeline_queries
@@ -219,7 +220,7 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
         return markup.readable(text or "", lambda user_id: people[user_id].name if user_id in people else None)
 
     return PostmortemContext(
-        incident=incident, label=f"{'DRILL' if incident.is_drill else 'Incident'} #{incident.number}",
+        incident=incident, label=snapshots.label(incident.number, incident.is_drill),
         reporter=who(incident.reporter_id),
         severity_history=_changes(events, EventKind.SEVERITY_CHANGED, who),
         priority_history=_changes(events, EventKind.PRIORITY_CHANGED, who),

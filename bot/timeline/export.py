@@ -67,9 +67,8 @@ def plain(text: str) -> str:
 
 def to_markdown(incident: Heading, entries: list[Entry], tz: ZoneInfo) -> str:
     """Key events first, then the full log: every message with its thread, files and edits; tombstones."""
-    kind = "DRILL" if incident.is_drill else "Incident"
     when = _at(incident.declared_at, tz)
-    lines = [f"# {kind} #{incident.number}: {incident.title}", "",
+    lines = [f"# {incident.label}: {incident.title}", "",
              f"{incident.severity} · {incident.status} · #{incident.channel_name or '?'} · declared {when}", "",
              "## Key events", ""]
     keys = [e for e in entries if e.is_key and not e.deleted]

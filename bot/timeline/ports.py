@@ -70,3 +70,6 @@ class Heading(Protocol):
 
     @property
     def declared_at(self) -> datetime: ...
+
+    @property
+    def label(self) -> str: ...

@@ -14,10 +14,10 @@ from bot.config import IncidentConfig
 from bot.db import make_engine, make_sessions, utcnow
 from bot.incidents import service
 from bot.incidents.opening import declare_incident
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from tests.fakes import FakeChat, FakeShelf
 
-Declare = Callable[..., IncidentView]
+Declare = Callable[..., IncidentSnapshot]
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def chat() -> FakeChat:
 def declare(sessions: sessionmaker[Session], chat: FakeChat) -> Declare:
     """Declare an incident through the real workflow on the fake chat; keyword arguments go to the
     Declaration, `config=` to the workflow."""
-    def run(config: IncidentConfig | None = None, **fields: Any) -> IncidentView:
+    def run(config: IncidentConfig | None = None, **fields: Any) -> IncidentSnapshot:
         fields.setdefault("title", "Checkout is down")
         fields.setdefault("reporter_id", "U_ALICE")
         view, _ = declare_incident(sessions, config or IncidentConfig(), chat, service.Declaration(**fields),

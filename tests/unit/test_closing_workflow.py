@@ -12,7 +12,7 @@ from bot.db import utcnow
 from bot.errors import DomainError
 from bot.incidents.models import Incident
 from bot.incidents.news import PostmortemPublished
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.postmortem.closing import close
 from bot.postmortem.models import Postmortem
 from bot.postmortem.render import Templates
@@ -22,8 +22,8 @@ from tests.unit.conftest import Declare
 CONFIG = IncidentConfig()
 
 
-def _close(sessions: sessionmaker[Session], chat: FakeChat, desk: FakeDesk, incident: IncidentView,
-           config: IncidentConfig = CONFIG) -> IncidentView:
+def _close(sessions: sessionmaker[Session], chat: FakeChat, desk: FakeDesk, incident: IncidentSnapshot,
+           config: IncidentConfig = CONFIG) -> IncidentSnapshot:
     return close(sessions, config, chat, desk, Templates(config), incident, "U_ALICE", utcnow)
 
 

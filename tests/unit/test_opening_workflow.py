@@ -14,7 +14,7 @@ from bot.errors import DomainError
 from bot.incidents import service
 from bot.incidents.models import Incident
 from bot.incidents.opening import declare_incident
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.runbooks.posting import Shelf
 from bot.timeline.models import TimelineEvent
 from tests.fakes import FakeChat, FakeChecklists, FakeShelf
@@ -23,7 +23,7 @@ CONFIG = IncidentConfig()
 
 
 def _declare(sessions: sessionmaker[Session], chat: FakeChat, shelf: FakeShelf | Shelf | None = None,
-             **fields: Any) -> tuple[IncidentView, bool]:
+             **fields: Any) -> tuple[IncidentSnapshot, bool]:
     d = service.Declaration(**{"title": "Checkout is down", "reporter_id": "U_ALICE", **fields})
     return declare_incident(sessions, CONFIG, chat, d, utcnow, runbooks=shelf or FakeShelf())
 

@@ -13,7 +13,7 @@ from bot.incidents import steering
 from bot.incidents.models import Incident, RoleAssignment
 from bot.incidents.news import LevelChange, Reclassified, RoleChange, StatusUpdate
 from bot.incidents.permissions import NotAllowed
-from bot.incidents.views import IncidentView
+from bot.incidents.snapshots import IncidentSnapshot
 from bot.timeline.models import TimelineEvent
 from tests.fakes import FakeChat, FakeShelf
 from tests.unit.conftest import Declare
@@ -28,8 +28,8 @@ def _events(sessions: sessionmaker[Session], kind: str | None = None) -> list[st
         return list(s.scalars(query.where(TimelineEvent.kind == kind) if kind else query))
 
 
-def _severity(sessions: sessionmaker[Session], chat: FakeChat, incident: IncidentView, to: str, by: str = "U_ALICE",
-              shelf: FakeShelf | None = None, config: IncidentConfig = CONFIG) -> IncidentView:
+def _severity(sessions: sessionmaker[Session], chat: FakeChat, incident: IncidentSnapshot, to: str, by: str = "U_ALICE",
+              shelf: FakeShelf | None = None, config: IncidentConfig = CONFIG) -> IncidentSnapshot:
     return steering.change_levels(sessions, config, chat, incident, by, severity_to=to,
                                   reason="checkout down everywhere", now=utcnow, runbooks=shelf)
 
@@ -119,6 +119,17 @@ def test_a_new_category_refreshes_both_cards_and_rematches_runbooks_without_a_ch
     assert _events(sessions, "category_changed") == ["Category changed: none → security"]
 
 
+def test_a_shelf_that_breaks_after_the_change_leaves_it_recorded_and_says_so(
+        sessions: sessionmaker[Session], chat: FakeChat, declare: Declare) -> None:
+    incident = declare()
+    with pytest.raises(DomainError, match="could not be posted") as refused:
+        steering.reclassify(sessions, CONFIG, chat, incident, "U_ALICE", "category", "security", utcnow,
+                            runbooks=FakeShelf(broken=True))
+    assert "Nothing was changed" not in str(refused.value)
+    assert _events(sessions, "category_changed") == ["Category changed: none → security"]
+    assert chat.announcements[1].shows.category == "security"
+
+
 def test_the_same_category_again_is_refused_and_nothing_is_recorded(
         sessions: sessionmaker[Session], chat: FakeChat, declare: Declare) -> None:
     incident = declare(category="security")
@@ -170,9 +181,6 @@ def test_with_commander_permission_a_member_of_an_admin_group_may_steer(
     assert "read the admin group" in chat.calls
 
 
-@pytest.mark.xfail(strict=True, reason="bot/incidents/lifecycle.py and severity.py build their refusals from a "
-                                       "hard-coded `Incident #N` instead of IncidentView.label, so a drill is "
-                                       "called an incident there (permissions and opening say `DRILL #N`)")
 def test_a_refusal_about_a_drill_calls_it_a_drill(
         sessions: sessionmaker[Session], chat: FakeChat, declare: Declare) -> None:
     drill = declare(drill=True)
