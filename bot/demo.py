@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import shutil
 import time
@@ -12,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import markup
 from bot.config import Settings
 from bot.emulator import SlackEmulator
 from bot.incidents.models import Incident
@@ -19,22 +19,17 @@ from bot.runtime import BotRuntime
 
 
 def _plain(text: str, emu: SlackEmulator) -> str:
-    """Slack markup as a terminal shows it: mentions by name, entities unescaped."""
-    def channel(m: re.Match[str]) -> str:
+    """Slack markup as a terminal shows it: people and channels by name, dates as text, entities unescaped."""
+    def channel(channel_id: str) -> str | None:
         try:
-            return "#" + emu.channel(m.group(1))["name"]
+            return str(emu.channel(channel_id)["name"])
         except Exception:
-            return "#" + m.group(1)
+            return None
 
-    def user(m: re.Match[str]) -> str:
-        return "@" + next((u["name"] for u in emu.users() if u["id"] == m.group(1)), m.group(1))
+    def user(user_id: str) -> str | None:
+        return next((str(u["name"]) for u in emu.users() if u["id"] == user_id), None)
 
-    text = re.sub(r"<#(\w+)(?:\|[^>]*)?>", channel, text)
-    text = re.sub(r"<@(\w+)(?:\|[^>]*)?>", user, text)
-    text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
-    text = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
+    return markup.readable(text, user, channel_of=channel)
 
 def _message_text(message: dict[str, Any]) -> list[str]:
     lines: list[str] = []

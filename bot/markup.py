@@ -1,15 +1,7 @@
 """Slack markup (mrkdwn and its `<…>` tokens) as pure functions: the one home for them.
 
-No slack_sdk / slack_bolt import, so the domain packages can use it too. The Slack side (bot/slack/)
-uses only these. Domain copies that remain to switch to this module (left as they are while their
-owners change those packages):
-
-- bot/postmortem/context.py: `_USER`, `_CHANNEL`, `_LINK` and `_readable` → `USER`, `CHANNEL`, `LINK`,
-  `readable` (the same patterns and the same result).
-- bot/postmortem/render.py: `escape_text` escapes `& < >` like `escape` (it also str()s its value).
-- bot/followups/service.py: `_MENTION` → `MENTION` / `mentioned_users`.
-- bot/timeline/export.py: its inline `<@…>` / `<#…>` patterns (a Markdown flavour of `readable`).
-- bot/demo.py: its inline patterns and `&amp;` undoing (`unescape`, `DATE`).
+No slack_sdk / slack_bolt import, so the domain packages use it too: every mention pattern, every
+markup → plain conversion and every date token of the bot is here.
 """
 
 from __future__ import annotations
@@ -30,6 +22,7 @@ USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
+SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")  # broadcasts
 
 
 def escape(text: str) -> str:
@@ -77,10 +70,26 @@ def date_token(when: datetime, pattern: str) -> str:
     return f"<!date^{int(when.timestamp())}^{pattern}|{iso}>"
 
 
-def readable(text: str, name_of: Callable[[str], str | None]) -> str:
+def labelled_link(url: str, label: str | None) -> str:
+    """`label (url)`, or the bare URL: how a link reads as plain text."""
+    return f"{label} ({url})" if label else url
+
+
+def markdown_link(url: str, label: str | None) -> str:
+    """`[label](url)`, or the bare URL: how a link reads in Markdown."""
+    return f"[{label}]({url})" if label else url
+
+
+def readable(text: str, name_of: Callable[[str], str | None] = lambda _: None, *,
+             channel_of: Callable[[str], str | None] = lambda _: None,
+             link: Callable[[str, str | None], str] = labelled_link, entities: bool = True) -> str:
     """Slack markup as people read it: `<@U1>` → `@Ada` (`name_of`, else the token's label, else the id),
-    `<#C1|ops>` → `#ops`, `<url|label>` → `label (url)`, and Slack's own escaping undone."""
+    `<#C1|ops>` → `#ops` (`channel_of`, else the label, else the id), `<!here>` → `@here`, a date token
+    → its fallback text, `<url|label>` → `link(url, label)`; and Slack's own escaping undone unless
+    `entities` is False (text already stored as typed)."""
     text = USER.sub(lambda m: "@" + (name_of(m.group(1)) or m.group(2) or m.group(1)), text)
-    text = CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
-    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
-    return unescape(text)
+    text = CHANNEL.sub(lambda m: "#" + (channel_of(m.group(1)) or m.group(2) or m.group(1)), text)
+    text = DATE.sub(lambda m: m.group(1), text)
+    text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
+    text = LINK.sub(lambda m: link(m.group(1), m.group(2)), text)
+    return unescape(text) if entities else text

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot import markup
 from bot.timeline import queries
 from bot.timeline.ports import Heading
 from bot.timeline.queries import MESSAGE, Entry
@@ -57,13 +57,9 @@ def to_json(incident: Heading, entries: list[Entry]) -> str:
 
 
 def plain(text: str) -> str:
-    """Slack tokens as a reader sees them: `<@U1>` → `@U1`, `<#C1|name>` → `#name`, links in Markdown."""
-    text = re.sub(r"<@(\w+)(?:\|([^>]*))?>", lambda m: "@" + (m.group(2) or m.group(1)), text)
-    text = re.sub(r"<#(\w+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)), text)
-    text = re.sub(r"<!(\w+)(?:\|[^>]*)?>", r"@\1", text)
-    return re.sub(r"<(https?://[^|>]+)(?:\|([^>]*))?>",
-                  lambda m: f"[{m.group(2)}]({m.group(1)})" if m.group(2) else m.group(1), text)
-
+    """Slack tokens as a reader sees them: `<@U1>` → `@U1`, `<#C1|name>` → `#name`, links in Markdown
+    (the text is stored as typed, so entities are left alone)."""
+    return markup.readable(text, link=markup.markdown_link, entities=False)
 
 def to_markdown(incident: Heading, entries: list[Entry], tz: ZoneInfo) -> str:
     """Key events first, then the full log: every message with its thread, files and edits; tombstones."""
