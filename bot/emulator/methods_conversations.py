@@ -12,6 +12,7 @@ from .state import Channel, Workspace
 NAME_OK = re.compile(r"[a-z0-9_-]+")
 NAME_HAS_WORD = re.compile(r"[a-z0-9]", re.IGNORECASE)
 TOPIC_LIMIT = 250
+LIST_LIMIT = 999  # conversations.list: "Must be an integer under 1000", else invalid_limit
 
 
 def check_name(ws: Workspace, name: str) -> str:
@@ -67,6 +68,9 @@ def list_(ws: Workspace, a: Args) -> dict[str, Any]:
     unknown = types - {"public_channel", "private_channel", "im", "mpim"}
     if unknown:
         raise ApiError("invalid_types")
+    limit = a.str("limit").strip()
+    if limit and not (limit.lstrip("-").isdigit() and int(limit) <= LIST_LIMIT):
+        raise ApiError("invalid_limit")
     out: list[Channel] = []
     for ch in ws.channels.values():
         kind = "im" if ch.is_im else "mpim" if ch.is_mpim else "private_channel" if ch.is_private else "public_channel"
@@ -75,7 +79,7 @@ def list_(ws: Workspace, a: Args) -> dict[str, Any]:
         if a.bool("exclude_archived") and ch.is_archived:
             continue
         out.append(ch)
-    page, cursor = paginate(out, lambda c: c.id, a, "team", default_limit=100)
+    page, cursor = paginate(out, lambda c: c.id, a, "team", default_limit=100, max_limit=LIST_LIMIT)
     return {"ok": True, "channels": [ws.conversation(c, True) for c in page],
             "response_metadata": {"next_cursor": cursor}}
 

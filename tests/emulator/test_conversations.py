@@ -134,6 +134,17 @@ def test_info_and_list(client: WebClient, emu: SlackEmulator) -> None:
     assert pages == ["general", "incidents"]
 
 
+
+@pytest.mark.parametrize("limit", [1000, 5000, "lots"])
+def test_list_limit_must_be_under_1000(client: WebClient, limit: object) -> None:
+    """conversations.list: "Must be an integer under 1000"; anything else is invalid_limit."""
+    assert error_of(client.conversations_list, limit=limit) == {"ok": False, "error": "invalid_limit"}
+
+
+def test_list_limit_999_and_0_are_fine(client: WebClient) -> None:
+    assert [c["name"] for c in client.conversations_list(limit=999)["channels"]] == ["general", "incidents"]
+    assert [c["name"] for c in client.conversations_list(limit=0)["channels"]] == ["general", "incidents"]
+
 def test_history_pagination_and_window(client: WebClient, emu: SlackEmulator) -> None:
     cid = emu.channel_id("incidents")
     ts = [client.chat_postMessage(channel=cid, text=f"m{i}")["ts"] for i in range(7)]

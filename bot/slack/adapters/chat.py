@@ -18,6 +18,7 @@ HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
 CARD_EVENT = "incident_card"                  # message metadata marking the bot's card and announcement,
 ANNOUNCEMENT_EVENT = "incident_announcement"  # so a resumed declaration finds them instead of posting again
 LOOKBACK = 200  # recent messages searched for a card or announcement
+LIST_PAGE = 200  # conversations.list: a limit must be under 1000; Slack recommends 200 at most
 
 
 def _marker(event_type: str, incident: IncidentSnapshot) -> dict[str, Any]:
@@ -92,11 +93,11 @@ class SlackIncidentChat:
         return str(channel["id"]) if channel is not None and channel.get("creator") == bot_user else None
 
     def _named(self, name: str) -> dict[str, Any] | None:
-        """The channel called `name` (public, or private with the bot in it), pages of 1000."""
+        """The channel called `name` (public, or private with the bot in it), pages of LIST_PAGE."""
         cursor: str | None = None
         while True:
             page = call("look for the channel", lambda c=cursor: self.client.conversations_list(  # type: ignore[misc]
-                types="public_channel,private_channel", limit=1000, cursor=c))
+                types="public_channel,private_channel", limit=LIST_PAGE, cursor=c))
             for channel in page.get("channels") or []:
                 if channel.get("name") == name:
                     return dict(channel)

@@ -12,7 +12,7 @@ def help_text(commands: list[tuple[str, str]]) -> str:
     """The `/incident help` answer."""
     lines = ["*Incident bot*: declare and run incidents without leaving Slack.", ""]
     lines += [f"`{usage}`  {what}" for usage, what in commands]
-    lines += ["", "Shortcuts: *Declare incident* (global); on a message: *Declare incident from this message*, "
+    lines += ["", "Shortcuts: *Declare incident* (global); on a message: *Declare from message*, "
                   "*Add to timeline* (or react with :pushpin:) and *Add as follow-up*."]
     return "\n".join(lines)
 

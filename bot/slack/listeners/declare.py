@@ -1,5 +1,5 @@
 """Declaring: `/incident declare [--drill] [--private] [<title>]`, the declare form and its submission,
-and the *Declare incident* (global) and *Declare incident from this message* shortcuts."""
+and the *Declare incident* (global) and *Declare from message* shortcuts."""
 
 from __future__ import annotations
 
