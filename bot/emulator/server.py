@@ -27,10 +27,10 @@ METHODS: dict[str, Handler] = {
     **methods_files.METHODS, **methods_misc.METHODS,
 }
 APP_TOKEN_METHODS = {"apps.connections.open"}
-BOT_SCOPES = ("bookmarks:read,bookmarks:write,channels:history,channels:join,channels:manage,channels:read,"
-              "chat:write,chat:write.public,commands,files:read,files:write,groups:history,groups:read,"
-              "groups:write,im:history,im:read,im:write,pins:read,pins:write,reactions:read,reactions:write,"
-              "usergroups:read,users:read,users:read.email")
+# The scopes the app was installed with: those slack-app-manifest.yml requests (tests/unit/test_manifest.py)
+BOT_SCOPES = ("channels:history,channels:manage,channels:read,chat:write,chat:write.public,commands,files:read,"
+              "files:write,groups:history,groups:read,groups:write,pins:write,reactions:read,usergroups:read,"
+              "users:read")
 
 
 @dataclass

@@ -173,3 +173,9 @@ def test_the_readme_says_why_for_each_scope() -> None:
     rows = [line.split("|")[1] for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("| `")]
     explained = [scope for row in rows for scope in re.findall(r"`([a-z.]+:[a-z.:]+|commands)`", row)]
     assert sorted(explained) == sorted(manifest()["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_emulator_grants_the_scopes_the_manifest_requests() -> None:
+    from bot.emulator.server import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES.split(",")) == sorted(manifest()["oauth_config"]["scopes"]["bot"])
