@@ -12,7 +12,7 @@ from .args import ApiError
 from .blocks import check_view, find_element
 from .delivery import Response, post_signed
 from .events import EventDispatcher, envelope, subscribed, visible
-from .methods_chat import post_as_bot
+from .methods_chat import delete_message, post_as_bot
 from .methods_files import file_object
 from .methods_misc import add_reaction, remove_reaction
 from .methods_views import close_view, push_view, replace_view, view_object
@@ -315,15 +315,10 @@ class DriverMixin:
         return self._flush_sync()
 
     def delete_message(self, channel_id: str, ts: str) -> Response | None:
-        """A message is deleted: removed, then message_deleted is delivered."""
-        ws = self.ws
-        with ws.lock:
-            ch = self._channel(channel_id)
-            ws.get_message(ch, ts)
-            previous = ws.remove_message(ch, ts)
-            ws.emit({"type": "message", "subtype": "message_deleted", "hidden": True, "channel": ch.id,
-                     "channel_type": ch.channel_type, "ts": ws.next_ts(), "deleted_ts": ts,
-                     "previous_message": previous})
+        """A message is deleted: removed (a thread parent with replies left as a tombstone), then
+        message_deleted (or the tombstone's message_changed) is delivered."""
+        with self.ws.lock:
+            delete_message(self.ws, self._channel(channel_id), ts)
         return self._flush_sync()
 
     def add_reaction(self, user_id: str, channel_id: str, ts: str, name: str) -> Response | None:

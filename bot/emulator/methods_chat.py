@@ -125,13 +125,48 @@ def update(ws: Workspace, a: Args) -> dict[str, Any]:
     return {"ok": True, "channel": ch.id, "ts": msg["ts"], "text": msg.get("text", ""), "message": public}
 
 
+TOMBSTONE_TEXT = "This message was deleted."
+THREAD_FIELDS = ("thread_ts", "reply_count", "reply_users", "reply_users_count", "latest_reply", "is_locked",
+                 "subscribed")
+NO_REPLY = "0000000000.000000"
+
+
+def _deleted_event(ws: Workspace, ch: Channel, previous: dict[str, Any]) -> None:
+    ws.emit({"type": "message", "subtype": "message_deleted", "hidden": True, "channel": ch.id,
+             "channel_type": ch.channel_type, "ts": ws.next_ts(), "deleted_ts": previous["ts"],
+             "previous_message": previous})
+
+
+def delete_message(ws: Workspace, ch: Channel, ts: str) -> None:
+    """Delete a message as Slack does. A thread parent with replies becomes a tombstone (Slackbot's
+    "This message was deleted.", the thread fields kept; `message_changed` carries it and history returns
+    it); anything else goes with `message_deleted`. The last reply of a tombstone's thread takes the
+    tombstone with it (a second `message_deleted`, the tombstone as `previous_message`)."""
+    msg = ws.get_message(ch, ts)
+    if msg.get("reply_count") and msg.get("subtype") != "tombstone":
+        tombstone = {"type": "message", "subtype": "tombstone", "text": TOMBSTONE_TEXT, "user": "USLACKBOT",
+                     "hidden": True, "ts": ts, "parent_user_id": "USLACKBOT",
+                     **{k: copy.deepcopy(msg[k]) for k in THREAD_FIELDS if k in msg}}
+        ch.messages[ts] = tombstone
+        ch.pins.pop(ts, None)
+        ws.emit({"type": "message", "subtype": "message_changed", "hidden": True, "channel": ch.id,
+                 "channel_type": ch.channel_type, "ts": ws.next_ts(), "message": copy.deepcopy(tombstone),
+                 "previous_message": msg})
+        return
+    previous = ws.remove_message(ch, ts)
+    _deleted_event(ws, ch, previous)
+    parent = ch.messages.get(previous.get("thread_ts") or ts)
+    if parent is not None and parent["ts"] != ts and parent.get("subtype") == "tombstone" \
+            and not parent.get("reply_count"):
+        ws.remove_message(ch, parent["ts"])
+        parent.update(reply_count=0, reply_users=[], reply_users_count=0, latest_reply=NO_REPLY)
+        _deleted_event(ws, ch, parent)
+
+
 def delete(ws: Workspace, a: Args) -> dict[str, Any]:
     """chat.delete: only the bot's own messages (cant_delete_message otherwise)."""
     ch, msg = _own_message(ws, a, "cant_delete_message")
-    ws.remove_message(ch, msg["ts"])
-    ws.emit({"type": "message", "subtype": "message_deleted", "hidden": True, "channel": ch.id,
-             "channel_type": ch.channel_type, "ts": ws.next_ts(), "deleted_ts": msg["ts"],
-             "previous_message": msg})
+    delete_message(ws, ch, msg["ts"])
     return {"ok": True, "channel": ch.id, "ts": msg["ts"]}
 
 

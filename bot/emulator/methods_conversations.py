@@ -90,11 +90,10 @@ def _set_text(ws: Workspace, a: Args, field_name: str) -> dict[str, Any]:
     if len(value) > TOPIC_LIMIT:
         raise ApiError("too_long")
     setattr(ch, field_name, {"value": value, "creator": ws.bot_user_id, "last_set": int(time.time())})
-    if field_name == "topic":
-        ws.system_message(ch, "channel_topic", ws.bot_user_id, f"set the channel topic: {value}", topic=value)
-    else:
-        ws.system_message(ch, "channel_purpose", ws.bot_user_id,
-                          f"set the channel description: {value}", purpose=value)
+    # as Slack posts it: from whoever set it (the bot), the new value in a field of its own
+    who = f"<@{ws.bot_user_id}|{ws.users[ws.bot_user_id].name}>"
+    ws.system_message(ch, f"channel_{field_name}", ws.bot_user_id, f"{who} set the channel {field_name}: {value}",
+                      **{field_name: value})
     return {"ok": True, "channel": ws.conversation(ch)}
 
 

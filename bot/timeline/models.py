@@ -74,3 +74,17 @@ class TimelineEvent(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     is_key: Mapped[bool] = mapped_column(Boolean, default=True)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CatchUpClaim(Base):
+    """Start-up catch-up of one channel, coordinated across replicas (one row per channel read back).
+
+    `claimed_until` is the lease of the replica reading it now; `read_at` is when the last complete
+    read began, so a replica that started before it knows there is nothing left for it to read.
+    """
+
+    __tablename__ = "timeline_catchups"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

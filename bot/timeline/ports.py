@@ -3,7 +3,7 @@ are incidents' (the incident domain answers; the timeline sits below it and neve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -15,10 +15,11 @@ from bot.timeline.values import Capture
 class ChannelHistory(Protocol):
     """A channel's messages as they stand now, read back from the chat platform (for catch-up)."""
 
-    def read(self, channel_id: str, since: str | None) -> Iterable[Capture]:
-        """Every person's message in the channel, thread replies of threads active after `since` (all
-        threads when None), and a key mark for each one carrying the key reaction. Raises
-        HistoryUnavailable when the channel cannot be read."""
+    def read(self, channel_id: str, since: str | None, threads: Collection[str] = ()) -> Iterable[Capture]:
+        """Every person's message in the channel posted after `since` (all when None), the replies of
+        threads active after it (those read whose newest reply is later, and the older threads named
+        by their parent's ts in `threads`), and a key mark for each one carrying the key reaction.
+        Raises HistoryUnavailable when the channel cannot be read."""
 
 
 class HistoryUnavailable(Exception):

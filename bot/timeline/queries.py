@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
+from bot.timeline.values import ts_key
 
 MESSAGE = "message"
 
@@ -83,3 +84,11 @@ def last_captured_ts(session: Session, channel_id: str) -> str | None:
     rows = session.scalars(select(TimelineMessage.ts).where(TimelineMessage.channel_id == channel_id)
                            .order_by(TimelineMessage.posted_at.desc(), TimelineMessage.ts.desc()).limit(1))
     return rows.first()
+
+
+def live_threads(session: Session, channel_id: str, active_since: datetime) -> list[str]:
+    """The threads of the channel with a reply captured at or after `active_since`: their parents' ts."""
+    parents = session.scalars(select(TimelineMessage.thread_ts).distinct().where(
+        TimelineMessage.channel_id == channel_id, TimelineMessage.thread_ts.is_not(None),
+        TimelineMessage.posted_at >= active_since))
+    return sorted((p for p in parents if p), key=ts_key)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from bot.config import COMMAND
 from bot.errors import InvalidInput
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
-from bot.timeline.models import MessageRevision, TimelineEvent, TimelineMessage
+from bot.timeline.models import CatchUpClaim, MessageRevision, TimelineEvent, TimelineMessage
 from bot.timeline.ports import IncidentChannels
 from bot.timeline.values import Capture, Deleted, Edited, KeyMark, Posted, ts_key, ts_time
 
@@ -163,3 +163,27 @@ def add_note(session: Session, incident_id: int, actor_id: str, text: str, now: 
     event = record(session, incident_id, EventKind.NOTE, by=actor_id, now=now, text=text)
     session.flush()
     return event
+
+
+def claim_catchup(session: Session, channel_id: str, started_at: datetime, now: datetime, until: datetime) -> bool:
+    """Claim the start-up read-back of a channel until `until`. False when another replica is reading it,
+    or began a complete read after `started_at` (when this replica started): nothing is left for this one.
+
+    A conditional UPDATE: on PostgreSQL a second replica's UPDATE waits for the first's row lock, then
+    finds the claim taken; the transaction is the caller's and holds no Slack call."""
+    session.execute(_insert(session, CatchUpClaim).values(channel_id=channel_id)
+                    .on_conflict_do_nothing(index_elements=("channel_id",)))
+    claimed = session.scalar(update(CatchUpClaim).where(
+        CatchUpClaim.channel_id == channel_id,
+        or_(CatchUpClaim.claimed_until.is_(None), CatchUpClaim.claimed_until <= now),
+        or_(CatchUpClaim.read_at.is_(None), CatchUpClaim.read_at < started_at),
+    ).values(claimed_until=until).returning(CatchUpClaim.channel_id))
+    return claimed is not None
+
+
+def finish_catchup(session: Session, channel_id: str, read_at: datetime | None) -> None:
+    """Release the claim; `read_at` is when the read began if it was complete (None: it failed)."""
+    values: dict[str, Any] = {"claimed_until": None}
+    if read_at is not None:
+        values["read_at"] = read_at
+    session.execute(update(CatchUpClaim).where(CatchUpClaim.channel_id == channel_id).values(**values))

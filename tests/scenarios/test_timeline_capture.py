@@ -213,3 +213,24 @@ def test_a_message_event_with_a_bad_signature_or_stale_timestamp_is_refused_and_
     assert emu.send_raw(body, "application/json").status == 200  # the same body, signed: accepted
     settle(bot)
     assert [r.text for r in rows(bot, incident.id)] == ["forged"]
+
+
+def test_topic_and_purpose_messages_are_channel_noise_not_peoples_messages(bot: Harness) -> None:
+    emu = bot.emu
+    incident = declare(bot)  # the declaration sets the topic and the purpose: Slack posts both in the channel
+    channel = incident.channel_id
+    assert channel is not None
+    system = [d for d in emu.deliveries() if d["event"].get("channel") == channel
+              and d["event"].get("subtype") in ("channel_topic", "channel_purpose")]
+    assert sorted(d["event"]["subtype"] for d in system) == ["channel_purpose", "channel_topic"]
+    assert all(d["status"] == 200 and d["event"]["user"] == emu.bot_user_id for d in system)
+    by_a_person = message_event(bot, channel, emu.user_id("carol"), f"<@{emu.user_id('carol')}|carol> set the "
+                                "channel topic: war room", "1800000000.000500", subtype="channel_topic",
+                                topic="war room")
+    assert emu.send_event(by_a_person).status == 200
+    human = emu.post_message(emu.user_id("carol"), channel, "joining")
+    settle(bot)
+    bot.runtime.start().result(timeout=10)  # read back from history: the system messages are still noise
+    settle(bot)
+
+    assert [r.ts for r in rows(bot, incident.id)] == [human]

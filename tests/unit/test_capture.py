@@ -67,3 +67,23 @@ def test_history_items_carry_edits_and_key_reactions() -> None:
                        "C1", "pushpin")
     assert isinstance(out[0], Edited) and out[1] == KeyMark("C1", "1.000001", "U3", True)
     assert from_history(_msg(bot_id="B1"), "C1", "pushpin") == []
+
+
+def _tombstone(**extra: Any) -> dict[str, Any]:
+    return {"type": "message", "subtype": "tombstone", "text": "This message was deleted.", "user": "USLACKBOT",
+            "hidden": True, "ts": "1.000001", "thread_ts": "1.000001", "parent_user_id": "USLACKBOT",
+            "reply_count": 1, "reply_users": ["U2"], "latest_reply": "1.5", **extra}
+
+
+def test_a_tombstone_is_the_deletion_of_the_thread_parent_it_replaces() -> None:
+    changed = from_message_event({"type": "message", "subtype": "message_changed", "hidden": True, "channel": "C1",
+                                  "ts": "4.0", "message": _tombstone(), "previous_message": _msg()})
+    assert changed == Deleted("C1", "1.000001", "U1", "U1", "4.0")
+    gone = from_message_event({"type": "message", "subtype": "message_deleted", "hidden": True, "channel": "C1",
+                               "ts": "5.0", "deleted_ts": "1.000001",
+                               "previous_message": _tombstone(reply_count=0, latest_reply="0000000000.000000")})
+    assert gone == Deleted("C1", "1.000001", None, None, "5.0")  # Slackbot is nobody's author
+    assert from_history(_tombstone(), "C1", "pushpin") == [Deleted("C1", "1.000001", None, None, None)]
+    bots_parent = from_message_event({"type": "message", "subtype": "message_changed", "channel": "C1", "ts": "4.0",
+                                      "message": _tombstone(), "previous_message": _msg(bot_id="B1")})
+    assert bots_parent is None

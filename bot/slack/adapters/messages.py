@@ -1,13 +1,14 @@
 """Slack message and reaction payloads parsed into the timeline's plain values.
 
 Human messages only: the bot's own posts, other bots, Slackbot and channel noise (joins, topic
-changes, …) are left out; the bot records its own system events as TimelineEvents. Text is kept as
+changes, …) are left out, except Slackbot's tombstone of a deleted thread parent, which is that
+message's deletion; the bot records its own system events as TimelineEvents. Text is kept as
 the person typed it: Slack's `&amp;`, `&lt;`, `&gt;` are undone; mentions stay `<@U…>` tokens.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from bot.markup import link_urls, unescape
 from bot.timeline.values import Capture, Deleted, Edited, FileRef, KeyMark, Posted
@@ -81,7 +82,27 @@ def from_message_event(event: dict[str, Any]) -> Capture | None:
     return posted(event, channel_id)
 
 
+def is_tombstone(message: Any) -> TypeGuard[dict[str, Any]]:
+    """Whether a message is what Slack leaves of a deleted thread parent ("This message was deleted.")."""
+    return isinstance(message, dict) and message.get("subtype") == "tombstone" and bool(message.get("ts"))
+
+
+def _tombstone(tombstone: dict[str, Any], channel_id: str, previous: Any = None,
+               deleted_ts: str | None = None) -> Deleted:
+    """A deleted thread parent: Slack leaves a tombstone by Slackbot in its place, replies kept. Its
+    author is the previous message's when the event has it (otherwise the stored row keeps its own)."""
+    author = previous.get("user") if isinstance(previous, dict) and is_human(previous) else None
+    return Deleted(channel_id=channel_id, ts=str(tombstone["ts"]), user_id=author, deleted_by=author,
+                   deleted_ts=deleted_ts)
+
+
 def _changed(event: dict[str, Any], channel_id: str) -> Capture | None:
+    if is_tombstone(event.get("message")):
+        previous = event.get("previous_message")
+        if isinstance(previous, dict) and previous.get("ts") and not is_human(previous) \
+                and not is_tombstone(previous):
+            return None  # a bot's thread parent: never captured, nothing to tombstone
+        return _tombstone(event["message"], channel_id, previous, event.get("ts") or event.get("event_ts"))
     new = posted(event.get("message") or {}, channel_id)
     if new is None:
         return None
@@ -94,6 +115,8 @@ def _changed(event: dict[str, Any], channel_id: str) -> Capture | None:
 
 def _deleted(event: dict[str, Any], channel_id: str) -> Capture | None:
     previous = event.get("previous_message")
+    if is_tombstone(previous):  # the tombstone of a deleted thread parent goes too
+        return _tombstone(previous, channel_id, deleted_ts=event.get("ts") or event.get("event_ts"))
     if isinstance(previous, dict) and previous and not is_human(previous):
         return None  # a bot's message: never captured, nothing to tombstone
     ts = event.get("deleted_ts") or (previous or {}).get("ts")
@@ -118,7 +141,9 @@ def from_reaction(event: dict[str, Any], key_reaction: str, *, added: bool) -> K
 
 def from_history(message: dict[str, Any], channel_id: str, key_reaction: str) -> list[Capture]:
     """A message read back from history: itself (edited ones as an edit), and a key mark when someone
-    reacted with the key reaction."""
+    reacted with the key reaction. A tombstone is the deletion of the thread parent it stands for."""
+    if is_tombstone(message):
+        return [_tombstone(message, channel_id)]
     value = posted(message, channel_id)
     if value is None:
         return []
