@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -373,8 +373,8 @@ class FakeHistory:
         self.unreadable: dict[str, str] = {}
         self.reads: list[tuple[str, str | None]] = []
 
-    def read(self, channel_id: str, since: str | None) -> Iterator[Capture]:
-        """Everything in the channel (the Slack adapter reads top-level history whole too)."""
+    def read(self, channel_id: str, since: str | None, threads: Collection[str] = ()) -> Iterator[Capture]:
+        """Everything in the channel, whatever `since` (catch-up stores each value once anyway)."""
         self.reads.append((channel_id, since))
         if channel_id in self.unreadable:
             raise HistoryUnavailable(f"conversations_history: {self.unreadable[channel_id]}")
