@@ -31,6 +31,8 @@ class SocketModeServer:
         self._lock = threading.Lock()
         self._tickets: set[str] = set()
         self._conns: list[ServerConnection] = []
+        # how each app connection ended: the close code the app sent, None if it dropped the TCP connection
+        self._closes: list[int | None] = []
         # envelope_id -> (ack arrived or connection gone, acks, the connection it went out on)
         self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]], ServerConnection]] = {}
         self._server: Server | None = None
@@ -66,6 +68,11 @@ class SocketModeServer:
         """True while at least one app connection is open."""
         with self._lock:
             return bool(self._conns)
+
+    def closes(self) -> list[int | None]:
+        """How each app connection ended, oldest first (see SlackEmulator.socket_closes)."""
+        with self._lock:
+            return list(self._closes)
 
     def disconnect_all(self, reason: str = "refresh_requested") -> None:
         """Send {"type":"disconnect"} and close every connection."""
@@ -107,6 +114,8 @@ class SocketModeServer:
             with self._lock:
                 if conn in self._conns:
                     self._conns.remove(conn)
+                close = conn.protocol.close_rcvd
+                self._closes.append(close.code if close is not None else None)
                 for waiter in self._pending.values():
                     if waiter[2] is conn:
                         waiter[0].set()  # no ack will come over a closed connection
