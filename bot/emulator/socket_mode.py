@@ -33,8 +33,8 @@ class SocketModeServer:
         self._conns: list[ServerConnection] = []
         # how each app connection ended: the close code the app sent, None if it dropped the TCP connection
         self._closes: list[int | None] = []
-        # envelope_id -> (ack arrived or connection gone, acks, the connection it went out on)
-        self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]], ServerConnection]] = {}
+        # envelope_id -> (ack arrived or connection gone, (arrival time, ack)s, the connection it went out on)
+        self._pending: dict[str, tuple[threading.Event, list[tuple[float, dict[str, Any]]], ServerConnection]] = {}
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -130,7 +130,7 @@ class SocketModeServer:
         with self._lock:
             waiter = self._pending.get(str(msg.get("envelope_id", "")))
         if waiter is not None:
-            waiter[1].append(msg)
+            waiter[1].append((time.monotonic(), msg))  # timed on arrival, not when the sender wakes up
             waiter[0].set()
 
     def send(self, envelope_type: str, payload: dict[str, Any], accepts_response_payload: bool,
@@ -141,7 +141,7 @@ class SocketModeServer:
                     "accepts_response_payload": accepts_response_payload,
                     "retry_attempt": retry_attempt, "retry_reason": retry_reason}
         event = threading.Event()
-        acks: list[dict[str, Any]] = []
+        acks: list[tuple[float, dict[str, Any]]] = []
         with self._lock:
             conn = self._conns[-1] if self._conns else None
             if conn is None:
@@ -160,7 +160,7 @@ class SocketModeServer:
                 self._pending.pop(envelope_id, None)
         if not acks:
             return Response(0, {}, b"", time.monotonic() - start, error="connection closed before the ack")
-        ack = acks[0]
+        arrived, ack = acks[0]
         body = json.dumps(ack["payload"]).encode() if ack.get("payload") is not None else b""
         headers = {"content-type": "application/json"} if body else {}
-        return Response(200, headers, body, time.monotonic() - start)
+        return Response(200, headers, body, arrived - start)  # from sending the envelope to its ack
