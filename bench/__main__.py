@@ -10,14 +10,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
+from bench.socket_storm import long_storm, socket_storm
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm", "postmortem")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm")
 Figures = dict[str, Any]
 
 
@@ -70,12 +72,58 @@ def verdicts(results: dict[str, Figures]) -> list[Verdict]:
                            f"{storm['duplicates']} duplicated, "
                            f"last after {storm['seconds_to_last']:.1f} s (Tier 2 allows no less than "
                            f"{storm['slack_bound_s']:.0f} s)", ok))
+    out += _socket_verdicts(results)
     pm = results.get("postmortem")
     if pm is not None:
         out.append(Verdict(f"postmortem of {pm['entries']:,} entries < 1 s",
                            f"{pm['total_s']:.2f} s median of 3 (slowest {pm['slowest_s']:.2f} s), "
                            f"peak {pm['peak_mib']:.0f} MiB", pm["total_s"] < 1))
     return out
+
+
+def _socket_verdicts(results: dict[str, Figures]) -> list[Verdict]:
+    """Workloads 6 and 7: the storm through Socket Mode, and the long storms' flat p99 and memory."""
+    out: list[Verdict] = []
+    sock, floor = results.get("socket-storm"), results.get("floor")
+    if sock is not None:
+        out.append(Verdict("Socket Mode storm: p99 ack < 100 ms", f"{sock['ack_p99_ms']:.1f} ms",
+                           sock["ack_p99_ms"] < 100))
+        out.append(Verdict("Socket Mode storm: every message stored exactly once, all acked",
+                           f"missing {sock['missing']}, duplicates {sock['duplicates']}, "
+                           f"not acked {sock['not_acked']}", sock["all_once"] == "yes"))
+    if sock is not None and floor is not None:
+        ratio = sock["stored_per_s"] / floor["stored_per_s"]
+        out.append(Verdict("Socket Mode storm: stored/s >= 0.75 x floor's", f"{ratio:.2f} x "
+                           f"({sock['stored_per_s']:.0f} vs {floor['stored_per_s']:.0f}/s)", ratio >= 0.75))
+    for key in ("long-socket", "long-http"):
+        long = results.get(key)
+        if long is None:
+            continue
+        name = f"long storm of {long['stored']:,} over {'Socket Mode' if key == 'long-socket' else 'HTTP'}"
+        first, last = long["first_slice_p99_ms"], long["last_slice_p99_ms"]
+        out.append(Verdict(f"{name}: last slice's p99 <= 2 x the first's", f"{last:.1f} vs {first:.1f} ms "
+                           f"({last / first:.2f} x)", last <= 2 * first))
+        grew = long["peak_rss_mib"] / long["peak_rss_first_slice_mib"]
+        out.append(Verdict(f"{name}: peak memory flat (end <= 1.25 x after the first slice), none lost",
+                           f"{long['peak_rss_mib']:.1f} vs {long['peak_rss_first_slice_mib']:.1f} MiB "
+                           f"({grew:.2f} x), all once: {long['all_once']}", grew <= 1.25 and long["all_once"] == "yes"))
+    return out
+
+
+def _socket_runs(chosen: list[str], quick: bool) -> list[tuple[str, str, Callable[[str], Figures]]]:
+    runs: list[tuple[str, str, Callable[[str], Figures]]] = []
+    if "socket-storm" in chosen:
+        total = 400 if quick else 2000
+        runs.append(("socket-storm", f"6. Socket Mode storm, {total} from 8 senders",
+                     partial(socket_storm, total=total)))
+        if "storm" not in chosen:  # its stored/s is judged against the floor's
+            runs.append(("floor", "2. the floor, same storm", partial(floor_storm, total=total)))
+    if "long-storm" in chosen:
+        events, part = (1600, 400) if quick else (20_000, 2000)
+        for key, transport in (("long-socket", "Socket Mode"), ("long-http", "HTTP")):
+            runs.append((key, f"7. long storm, {events} over {transport} in slices of {part}",
+                         partial(long_storm, total=events, slice_size=part, socket_mode=key == "long-socket")))
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if "postmortem" in chosen:
         entries = 10_000
         runs.append(("postmortem", f"5. postmortem, {entries:,} entries", lambda url: postmortem(url, entries)))
+    runs += _socket_runs(chosen, args.quick)
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()

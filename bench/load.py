@@ -48,19 +48,25 @@ def expected_ts(total: int) -> set[str]:
     return {message_ts(n, i) for i in range(SENDERS) for n in range(total // SENDERS)}
 
 
-def _event(channel: str, user: str, n: int, sender: int) -> bytes:
+def message_event(channel: str, user: str, n: int, sender: int) -> dict[str, object]:
+    """The inner message event of sender `sender`'s `n`-th message (the same over HTTP and Socket Mode)."""
     ts = message_ts(n, sender)
+    return {"type": "message", "channel": channel, "user": user, "text": f"storm message {sender}/{n}",
+            "ts": ts, "event_ts": ts, "channel_type": "channel", "client_msg_id": f"c-{sender}-{n}"}
+
+
+def _event(channel: str, user: str, n: int, sender: int) -> bytes:
     return json.dumps({
         "token": "legacy", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
         "event_id": f"EvStorm{sender:02d}{n:06d}", "event_time": int(time.time()),
-        "event": {"type": "message", "channel": channel, "user": user, "text": f"storm message {sender}/{n}",
-                  "ts": ts, "event_ts": ts, "channel_type": "channel", "client_msg_id": f"c-{sender}-{n}"},
+        "event": message_event(channel, user, n, sender),
         "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
     }).encode()
 
 
-def send_all(port: int, channel: str, user: str, total: int, secret: str) -> Sent:
-    """Send `total` signed events from SENDERS threads over keep-alive connections (runs in the child)."""
+def send_all(port: int, channel: str, user: str, total: int, secret: str, start: int = 0) -> Sent:
+    """Send `total` signed events from SENDERS threads over keep-alive connections (runs in the child);
+    each sender's messages are numbered from `start` (a long storm sent in slices continues the count)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -69,7 +75,7 @@ def send_all(port: int, channel: str, user: str, total: int, secret: str) -> Sen
 
     def sender(i: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        bodies = [_event(channel, user, n, i) for n in range(per_sender)]
+        bodies = [_event(channel, user, n, i) for n in range(start, start + per_sender)]
         mine: list[float] = []
         failed = 0
         go.wait()
@@ -105,10 +111,10 @@ class LoadGenerator:
     def __init__(self, process: subprocess.Popen[str]) -> None:
         self.process = process
 
-    def send_all(self, port: int, channel: str, user: str, total: int, secret: str) -> Sent:
+    def send_all(self, port: int, channel: str, user: str, total: int, secret: str, start: int = 0) -> Sent:
         """Run `send_all` in the generator process and wait for its result."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        job = {"port": port, "channel": channel, "user": user, "total": total, "secret": secret}
+        job = {"port": port, "channel": channel, "user": user, "total": total, "secret": secret, "start": start}
         self.process.stdin.write(json.dumps(job) + "\n")
         self.process.stdin.flush()
         line = self.process.stdout.readline()

@@ -159,7 +159,6 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
     _require_valid_runbooks(settings)
     _require_valid_templates(settings)
     runtime = BotRuntime(settings)
-    handler = None
     try:
         runtime.require_current_schema()
         _check_token(runtime)
@@ -169,10 +168,7 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
         runtime.start()  # timeline catch-up of open incidents, in the background
         log = logging.getLogger("bot")
         if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(runtime.app, settings.slack_app_token)
-            handler.connect()
+            runtime.connect_socket_mode()
             log.info("connected over Socket Mode; /healthz on %s:%s", settings.host, server.port)
         else:
             log.info("serving Slack at http://%s:%s/slack/events", settings.host, server.port)
@@ -182,8 +178,6 @@ def _serve(settings: Settings, *, socket_mode: bool) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if handler is not None:
-            handler.close()
         finished = runtime.close(timeout=SHUTDOWN_TIMEOUT)
     if not finished:  # the pool's threads would hold the exit; what they leave is resumed on the next start
         logging.getLogger("bot").warning("stopped with work unfinished; it is resumed when the bot next starts")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import struct
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from bot.app import Jobs, create_app, make_resumer, make_slack_client, make_timeline
@@ -19,6 +23,46 @@ from bot.web.wsgi import make_wsgi
 
 class SchemaBehind(ConfigError):
     """The database is not at the newest migration."""
+
+
+class SocketModeReceiver:
+    """Slack requests over Socket Mode (Bolt's built-in client), with the stop that SIGTERM needs.
+
+    The client's own close drops the TCP connection first and only then waits for the envelopes being
+    handled, whose acks then have no socket to go out on; and it never sends a WebSocket close frame, so
+    Slack sees a dropped connection rather than a goodbye."""
+
+    def __init__(self, app: App, app_token: str) -> None:
+        self.handler = SocketModeHandler(app, app_token)
+
+    def connect(self) -> None:
+        """Open the connection (apps.connections.open, then the WebSocket)."""
+        self.handler.connect()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Take no more envelopes (one not yet taken stays unacknowledged, and Slack sends it again), let
+        those being handled finish and send their acks over the still open socket, then close the
+        WebSocket with a close frame (1000) and wait up to `timeout` s for Slack's reply to it."""
+        client = self.handler.client
+        client.auto_reconnect_enabled = client.default_auto_reconnect_enabled = False
+        client.closed = True  # ends the loop that hands received envelopes to the workers
+        client.message_processor.shutdown()
+        client.message_workers.shutdown(wait=True)
+        session = client.current_session
+        if session is not None and session.is_active():
+            with session.sock_send_lock:
+                if session.sock is not None:
+                    session.sock.send(close_frame(1000))
+            deadline = time.monotonic() + timeout
+            while session.is_active() and time.monotonic() < deadline:  # the reader drops it on the reply
+                time.sleep(0.01)
+        client.close()
+
+
+def close_frame(code: int) -> bytes:
+    """A client's WebSocket close frame (RFC 6455 5.5.1): FIN + opcode 8, masked 2-byte status code."""
+    payload, mask = struct.pack("!H", code), os.urandom(4)
+    return bytes([0x88, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
 
 
 class BotRuntime:
@@ -35,6 +79,7 @@ class BotRuntime:
                                    timeline=self.timeline, jobs=self.jobs)
         self.resumer = make_resumer(settings, self.sessions, self.slack_client, clock)
         self.server: HttpServer | None = None
+        self.socket_mode: SocketModeReceiver | None = None
 
     def migrate(self) -> None:
         """Bring the database to the newest revision."""
@@ -58,6 +103,12 @@ class BotRuntime:
                                            slack_problem=lambda: credentials.problem), host, port)
         return self.server
 
+    def connect_socket_mode(self) -> SocketModeReceiver:
+        """Receive Slack requests over Socket Mode (SLACK_APP_TOKEN) instead of HTTP."""
+        self.socket_mode = SocketModeReceiver(self.app, self.settings.slack_app_token)
+        self.socket_mode.connect()
+        return self.socket_mode
+
     def start(self) -> Future[int]:
         """Background work that starts with the bot: declarations cut short by a crash or restart are
         resumed (then watched for every 30 s), and the timeline of every open incident is caught up (messages
@@ -66,10 +117,13 @@ class BotRuntime:
         return self.timeline.start()
 
     def close(self, timeout: float = 10.0) -> bool:
-        """Stop serving, let work in flight finish (up to `timeout` s), store the timeline values already
-        queued, release connections. False when some work was still running: it stays resumable."""
+        """Stop serving (HTTP, and Socket Mode after the acks in flight went out), let work in flight finish
+        (up to `timeout` s), store the timeline values already queued, release connections. False when
+        some work was still running: it stays resumable."""
         if self.server is not None:
             self.server.stop()
+        if self.socket_mode is not None:
+            self.socket_mode.close()
         finished = self.resumer.stop(timeout)
         finished = self.jobs.drain(timeout) and finished
         self.timeline.close()

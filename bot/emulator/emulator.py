@@ -270,6 +270,11 @@ class SlackEmulator(DriverMixin):
         """True while a Socket Mode client is connected."""
         return self._socket.connected()
 
+    def socket_closes(self) -> list[int | None]:
+        """How each Socket Mode connection ended, oldest first: the close code the app sent (1000 for a
+        clean close), None where it dropped the connection without a close frame."""
+        return self._socket.closes()
+
     # faults ----------------------------------------------------------------------
     def inject(self, method: str, *, error: str | None = None, status: int | None = None,
                retry_after: int | None = None, times: int = 1, latency: float | None = None,

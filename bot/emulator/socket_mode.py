@@ -31,8 +31,10 @@ class SocketModeServer:
         self._lock = threading.Lock()
         self._tickets: set[str] = set()
         self._conns: list[ServerConnection] = []
-        # envelope_id -> (ack arrived or connection gone, acks, the connection it went out on)
-        self._pending: dict[str, tuple[threading.Event, list[dict[str, Any]], ServerConnection]] = {}
+        # how each app connection ended: the close code the app sent, None if it dropped the TCP connection
+        self._closes: list[int | None] = []
+        # envelope_id -> (ack arrived or connection gone, (arrival time, ack)s, the connection it went out on)
+        self._pending: dict[str, tuple[threading.Event, list[tuple[float, dict[str, Any]]], ServerConnection]] = {}
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -66,6 +68,11 @@ class SocketModeServer:
         """True while at least one app connection is open."""
         with self._lock:
             return bool(self._conns)
+
+    def closes(self) -> list[int | None]:
+        """How each app connection ended, oldest first (see SlackEmulator.socket_closes)."""
+        with self._lock:
+            return list(self._closes)
 
     def disconnect_all(self, reason: str = "refresh_requested") -> None:
         """Send {"type":"disconnect"} and close every connection."""
@@ -107,6 +114,8 @@ class SocketModeServer:
             with self._lock:
                 if conn in self._conns:
                     self._conns.remove(conn)
+                close = conn.protocol.close_rcvd
+                self._closes.append(close.code if close is not None else None)
                 for waiter in self._pending.values():
                     if waiter[2] is conn:
                         waiter[0].set()  # no ack will come over a closed connection
@@ -121,7 +130,7 @@ class SocketModeServer:
         with self._lock:
             waiter = self._pending.get(str(msg.get("envelope_id", "")))
         if waiter is not None:
-            waiter[1].append(msg)
+            waiter[1].append((time.monotonic(), msg))  # timed on arrival, not when the sender wakes up
             waiter[0].set()
 
     def send(self, envelope_type: str, payload: dict[str, Any], accepts_response_payload: bool,
@@ -132,7 +141,7 @@ class SocketModeServer:
                     "accepts_response_payload": accepts_response_payload,
                     "retry_attempt": retry_attempt, "retry_reason": retry_reason}
         event = threading.Event()
-        acks: list[dict[str, Any]] = []
+        acks: list[tuple[float, dict[str, Any]]] = []
         with self._lock:
             conn = self._conns[-1] if self._conns else None
             if conn is None:
@@ -151,7 +160,7 @@ class SocketModeServer:
                 self._pending.pop(envelope_id, None)
         if not acks:
             return Response(0, {}, b"", time.monotonic() - start, error="connection closed before the ack")
-        ack = acks[0]
+        arrived, ack = acks[0]
         body = json.dumps(ack["payload"]).encode() if ack.get("payload") is not None else b""
         headers = {"content-type": "application/json"} if body else {}
-        return Response(200, headers, body, time.monotonic() - start)
+        return Response(200, headers, body, arrived - start)  # from sending the envelope to its ack
