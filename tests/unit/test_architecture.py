@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-DOMAIN_PACKAGES = ("incidents", "timeline", "runbooks", "followups", "postmortem")
-DOMAIN_MODULES = ("config", "db", "errors", "markup", "resources")
+DOMAIN_PACKAGES = ("config", "incidents", "timeline", "runbooks", "followups", "postmortem")
+DOMAIN_MODULES = ("db", "errors", "markup", "resources")
 SLACK = ("slack_bolt", "slack_sdk")
 EDGE = ("bot.slack", "bot.web", "bot.app", "bot.runtime", "bot.emulator", "bot.demo", "bot.__main__")
 # Who may be imported by whom, lowest first: a package may import those before it, never after.

@@ -1,0 +1,96 @@
+"""The process settings from the environment: Slack credentials, the database, the announce channel."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config.incident import IncidentConfig, load_incident_config
+from bot.config.parsing import ConfigError
+
+
+class _Secret(str):
+    """A string that never shows itself in repr or logs."""
+
+    def __repr__(self) -> str:
+        return "'***'" if self else "''"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the process needs, built once at start-up."""
+
+    database_url: str = "sqlite:///incident-bot.db"
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_api_url: str = "https://slack.com/api/"
+    announce_channel: str | None = None
+    host: str = "0.0.0.0"
+    port: int = 3000
+    config_path: str | None = None
+    incident: IncidentConfig = field(default_factory=IncidentConfig)
+    setup_lease: float = 15.0  # s: how long a declaration cut short is left alone before another run resumes it
+
+    def require_slack(self, *, socket_mode: bool) -> None:
+        """Refuse to serve without the Slack credentials the chosen mode needs."""
+        if not self.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set (a bot token, xoxb-…)")
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        if socket_mode:
+            if not self.slack_app_token.startswith("xapp-"):
+                raise ConfigError("SLACK_APP_TOKEN must be set to an app-level token (xapp-…) for --socket-mode")
+        elif not self.slack_signing_secret:
+            raise ConfigError("SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret)")
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URLs hosting platforms hand out and pick the bundled PostgreSQL driver."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not re.match(r"^[a-z0-9+]+://", url):
+        raise ConfigError(f"DATABASE_URL is not a database URL: {url!r} (e.g. sqlite:///incident-bot.db)")
+    return url
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build `Settings` from the environment (and a `.env` file, read by the caller)."""
+    env = os.environ if env is None else env
+    port_text = env.get("PORT", "3000") or "3000"
+    try:
+        port = int(port_text)
+        if not 0 <= port <= 65535:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"PORT must be a port number, got {port_text!r}") from None
+    api_url = env.get("SLACK_API_URL") or "https://slack.com/api/"
+    if not api_url.startswith(("http://", "https://")):
+        raise ConfigError(f"SLACK_API_URL must be an http(s) URL, got {api_url!r}")
+    config_path = env.get("INCIDENT_BOT_CONFIG") or None
+    lease_text = env.get("INCIDENT_SETUP_LEASE_SECONDS") or "15"
+    try:
+        setup_lease = float(lease_text)
+        if not 1 <= setup_lease <= 3600:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"INCIDENT_SETUP_LEASE_SECONDS must be 1 to 3600 seconds, got {lease_text!r}") from None
+    return Settings(
+        database_url=normalize_database_url(env.get("DATABASE_URL") or "sqlite:///incident-bot.db"),
+        slack_bot_token=_Secret(env.get("SLACK_BOT_TOKEN", "")),
+        slack_signing_secret=_Secret(env.get("SLACK_SIGNING_SECRET", "")),
+        slack_app_token=_Secret(env.get("SLACK_APP_TOKEN", "")),
+        slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+        announce_channel=(env.get("INCIDENT_ANNOUNCE_CHANNEL") or "").strip() or None,
+        host=env.get("HOST") or "0.0.0.0",
+        port=port,
+        config_path=config_path,
+        incident=load_incident_config(Path(config_path)) if config_path else IncidentConfig(),
+        setup_lease=setup_lease,
+    )
