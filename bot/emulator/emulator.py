@@ -278,11 +278,14 @@ class SlackEmulator(DriverMixin):
     # faults ----------------------------------------------------------------------
     def inject(self, method: str, *, error: str | None = None, status: int | None = None,
                retry_after: int | None = None, times: int = 1, latency: float | None = None,
-               body: dict[str, Any] | None = None, when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+               body: dict[str, Any] | None = None, when: Callable[[dict[str, Any]], bool] | None = None,
+               processed: bool = False, drop: bool = False) -> None:
         """Answer the next `times` calls of `method` ("*" = any) with a fault instead of running them;
-        `when(args)` narrows it to the calls whose arguments match."""
+        `when(args)` narrows it to the calls whose arguments match. `drop` closes the connection without an
+        answer; `processed` runs the method first (Slack did the work, the answer was lost)."""
         with self._meta:
-            self._faults.append(Fault(method, error, status, retry_after, times, latency, body, when))
+            self._faults.append(Fault(method, error, status, retry_after, times, latency, body, when,
+                                      processed, drop))
 
     def clear_faults(self) -> None:
         """Drop pending injected faults."""

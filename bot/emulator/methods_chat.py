@@ -171,8 +171,11 @@ def delete(ws: Workspace, a: Args) -> dict[str, Any]:
 
 
 def post_ephemeral(ws: Workspace, a: Args) -> dict[str, Any]:
-    """chat.postEphemeral: recorded, never stored in history, no event."""
+    """chat.postEphemeral: recorded, never stored in history, no event. Unlike chat.postMessage it needs the
+    bot in the channel, public ones included (`not_in_channel`; a private one it is not in is unknown)."""
     ch = _postable(ws, a)
+    if ws.bot_user_id not in ch.members:
+        raise ApiError("not_in_channel")
     user = a.str("user")
     if user not in ws.users:
         raise ApiError("user_not_found")

@@ -27,6 +27,7 @@ METHODS: dict[str, Handler] = {
     **methods_files.METHODS, **methods_misc.METHODS,
 }
 APP_TOKEN_METHODS = {"apps.connections.open"}
+DROPPED: tuple[int, dict[str, str], dict[str, Any]] = (0, {}, {"ok": False, "error": "connection_dropped"})
 # The scopes the app was installed with: those slack-app-manifest.yml requests (tests/unit/test_manifest.py)
 BOT_SCOPES = ("channels:history,channels:manage,channels:read,chat:write,chat:write.public,commands,files:read,"
               "files:write,groups:history,groups:read,groups:write,pins:write,reactions:read,usergroups:read,"
@@ -57,11 +58,13 @@ class Fault:
     latency: float | None = None
     body: dict[str, Any] | None = None
     when: Callable[[dict[str, Any]], bool] | None = None  # only calls whose args match
+    processed: bool = False  # run the method first, then answer the fault: the answer was lost, not the work
+    drop: bool = False       # close the connection without an answer
 
     @property
     def replaces_answer(self) -> bool:
         """False for latency-only injections, which still run the method."""
-        return self.error is not None or self.status is not None or self.body is not None
+        return self.error is not None or self.status is not None or self.body is not None or self.drop
 
     def answer(self) -> tuple[int, dict[str, str], dict[str, Any]]:
         """(status, headers, body) for this fault."""
@@ -174,8 +177,8 @@ class ApiServer:
         delay = emu.latency + (fault.latency or 0 if fault else 0)
         if delay > 0:
             time.sleep(delay)
-        if fault is not None and fault.replaces_answer:
-            return fault.answer()
+        if fault is not None and fault.replaces_answer and not fault.processed:
+            return DROPPED if fault.drop else fault.answer()
         auth_error = self._auth_error(token, method)
         if auth_error:
             return 200, {}, {"ok": False, "error": auth_error}
@@ -197,6 +200,8 @@ class ApiServer:
             finally:
                 events = emu.ws.take_outbox()
         emu._emit(events)
+        if fault is not None and fault.replaces_answer:  # processed: the work is done, the answer is lost
+            return DROPPED if fault.drop else fault.answer()
         return 200, scopes, result
 
     # -------------------------------------------------------- other routes
@@ -260,6 +265,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         if path.startswith("/api/"):
             method = path[len("/api/"):].strip("/") or "unknown"
             status, headers, result = self.api.call(method, self._headers(), url.query, body)
+            if status == DROPPED[0]:  # an injected drop: no answer at all
+                self.close_connection = True
+                return
             self._send(status, json.dumps(result).encode(), "application/json; charset=utf-8", headers)
         elif path.startswith("/_responses/"):
             status, text = handle_response_url(self.api.emu, path.rsplit("/", 1)[-1], body)

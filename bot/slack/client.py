@@ -1,7 +1,9 @@
 """The bot's one Slack Web API client: retries, pacing per channel, and a stop when the token is refused.
 
 - 429: slack_sdk's RateLimitErrorRetryHandler waits `Retry-After` (plus jitter) and tries again.
-- 500/503 and dropped connections: retried with exponential backoff (slack_sdk's handlers).
+- 500/503 and dropped connections: retried with exponential backoff (slack_sdk's handlers), except for
+  calls that must not run twice (chat.postMessage, conversations.create, files.completeUploadExternal):
+  Slack may have done them before the answer was lost, so bot/slack/repeats.py looks before trying again.
 - Posts to one channel are paced to about one a second after a short burst (Slack's documented limit
   for chat.postMessage), so a burst of news is not answered with 429s in the first place.
 - `invalid_auth`, `token_revoked`, `account_inactive`, `not_authed`: Slack will never accept this token
@@ -29,7 +31,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
+
+from bot.slack.repeats import NOT_REPEATABLE, call_looking_first
 
 log = logging.getLogger(__name__)
 FATAL_AUTH_ERRORS = {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
@@ -77,6 +84,28 @@ class ChannelPacer:
             time.sleep(delay)
 
 
+def _repeatable(request: HttpRequest) -> bool:
+    return request.url.split("?", 1)[0].rsplit("/", 1)[-1] not in NOT_REPEATABLE
+
+
+class RepeatableServerErrors(ServerErrorRetryHandler):
+    """5xx retries, only for calls that may safely run twice."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        return _repeatable(request) and super()._can_retry(state=state, request=request, response=response,
+                                                           error=error)
+
+
+class RepeatableConnectionErrors(ConnectionErrorRetryHandler):
+    """Dropped-connection retries, only for calls that may safely run twice."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        return _repeatable(request) and super()._can_retry(state=state, request=request, response=response,
+                                                           error=error)
+
+
 def _fatal(client: WebClient, method: str, error: str) -> SlackApiError:
     response = SlackResponse(client=client, http_verb="POST", api_url=f"{client.base_url}{method}", req_args={},
                              data={"ok": False, "error": error}, headers={}, status_code=200)
@@ -89,10 +118,10 @@ class BotWebClient(WebClient):
     def __init__(self, *, token: str | None, base_url: str, timeout: int = 15,
                  credentials: Credentials | None = None, pacer: ChannelPacer | None = None) -> None:
         super().__init__(token=token, base_url=base_url, timeout=timeout, retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=3, interval_calculator=BackoffRetryIntervalCalculator(0.5)),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES,
-                                    interval_calculator=BackoffRetryIntervalCalculator(0.5)),
+            RepeatableConnectionErrors(max_retry_count=3, interval_calculator=BackoffRetryIntervalCalculator(0.5)),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),  # a 429 was not processed: retry
+            RepeatableServerErrors(max_retry_count=SERVER_ERROR_RETRIES,
+                                   interval_calculator=BackoffRetryIntervalCalculator(0.5)),
         ])
         self.credentials = credentials or Credentials()
         self.pacer = pacer or ChannelPacer()
@@ -108,6 +137,9 @@ class BotWebClient(WebClient):
             if channel:
                 self.pacer.wait(str(channel))
         try:
+            if api_method in NOT_REPEATABLE:
+                return call_looking_first(self, api_method, kwargs, lambda: super(BotWebClient, self).api_call(
+                    api_method, **kwargs), tries=SERVER_ERROR_RETRIES + 1)
             return super().api_call(api_method, **kwargs)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else None

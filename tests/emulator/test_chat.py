@@ -90,6 +90,17 @@ def test_ephemeral_and_permalink(client: WebClient, emu: SlackEmulator) -> None:
     assert link.endswith(f"p{reply.replace('.', '')}?thread_ts={parent}&cid={cid}")
 
 
+def test_ephemeral_needs_the_bot_in_the_channel(client: WebClient, emu: SlackEmulator) -> None:
+    alice = emu.user_id("alice")
+    public = emu.add_channel("lobby", members=[alice], bot_member=False)
+    secret = emu.add_channel("secret", private=True, members=[alice], bot_member=False)
+    assert error_of(client.chat_postEphemeral, channel=public, user=alice, text="x")["error"] == "not_in_channel"
+    assert error_of(client.chat_postEphemeral, channel=secret, user=alice, text="x")["error"] == \
+        "channel_not_found"
+    assert client.chat_postMessage(channel=public, text="still allowed")["ok"]  # chat:write.public
+    assert emu.ephemerals(user=alice) == []
+
+
 def test_pins_reactions_bookmarks(client: WebClient, emu: SlackEmulator) -> None:
     cid = emu.channel_id("incidents")
     ts = client.chat_postMessage(channel=cid, text="pin me")["ts"]

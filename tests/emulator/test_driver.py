@@ -53,6 +53,19 @@ def test_response_url_semantics(emu: SlackEmulator, app: FakeApp) -> None:
     assert posts[0]["channel"] == cid
 
 
+def test_response_url_expires_after_30_minutes(emu: SlackEmulator, app: FakeApp) -> None:
+    emu.slash_command(emu.user_id("alice"), emu.channel_id("incidents"), "/incident", "help")
+    url = app.received[0].form["response_url"]
+    hook = WebhookClient(url)
+    with emu.ws.lock:  # age it: 29 minutes is still fine, 31 is not
+        emu.ws.response_urls[url.rsplit("/", 1)[-1]].created -= 29 * 60
+    assert hook.send(text="still in time").status_code == 200
+    with emu.ws.lock:
+        emu.ws.response_urls[url.rsplit("/", 1)[-1]].created -= 2 * 60
+    late = hook.send(text="too late")
+    assert late.status_code == 404 and late.body == "expired_url"
+
+
 def test_click_payload_and_replace_original(emu: SlackEmulator, app: FakeApp) -> None:
     client = WebClient(token=emu.bot_token, base_url=emu.api_url)
     cid, bob = emu.channel_id("incidents"), emu.user_id("bob")

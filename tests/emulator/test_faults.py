@@ -97,6 +97,25 @@ def test_injected_errors_status_body_latency(client: WebClient, emu: SlackEmulat
     assert emu.calls("auth.test")[-1].duration >= 0.2
 
 
+def test_processed_faults_do_the_work_and_lose_the_answer(emu: SlackEmulator) -> None:
+    client = WebClient(token=emu.bot_token, base_url=emu.api_url, retry_handlers=[])  # sdk default retries drops
+    general = emu.channel_id("general")
+    emu.inject("chat.postMessage", status=500, processed=True)
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel=general, text="posted anyway")
+    assert exc.value.response.status_code == 500
+    assert [m["text"] for m in emu.messages(general)] == ["posted anyway"]
+    emu.inject("conversations.create", drop=True, processed=True)
+    with pytest.raises((ConnectionError, urllib.error.URLError, OSError)):
+        client.conversations_create(name="made-anyway")
+    assert "made-anyway" in [c["name"] for c in emu.channels()]
+    emu.inject("conversations.create", drop=True)  # dropped before Slack did anything
+    with pytest.raises((ConnectionError, urllib.error.URLError, OSError)):
+        client.conversations_create(name="never-made")
+    assert "never-made" not in [c["name"] for c in emu.channels()]
+    assert client.conversations_create(name="never-made")["ok"]
+
+
 def test_rate_limits_on_tier2(client: WebClient, emu: SlackEmulator) -> None:
     emu.rate_limits = True
     cid = emu.channel_id("general")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.config import IncidentConfig
@@ -45,13 +46,15 @@ def test_only_the_commander_may_steer_and_a_refusal_says_who_can(make_bot: Any) 
     refusal = wait_reply(bot, "carol", "Only the commander")
     assert f"<@{bob}>" in refusal and "Only the commander of Incident #1" in refusal
     assert "can change the severity here" in refusal
-    command(bot, "carol", incident, "status resolved")
-    wait_reply(bot, "carol", "change the status here")
+    command(bot, "carol", incident, "status resolved")  # the resolve form opens, then says why not
+    emu.wait_for(lambda: [v for v in emu.views(user=emu.user_id("carol")) if "change the status here" in json.dumps(
+        v["blocks"])])
     command(bot, "carol", incident, f"commander <@{emu.user_id('carol')}>")
     wait_reply(bot, "carol", "change the roles here")
     emu.click(emu.user_id("carol"), incident.channel_id, incident.card_ts, "open_roles_form")
-    wait_reply(bot, "carol", "hand the commander role to you")
-    assert [v for v in emu.views(user=emu.user_id("carol"))] == []
+    refused = emu.wait_for(lambda: [v for v in emu.views(user=emu.user_id("carol"))  # the form says why instead
+                                    if "hand the commander role to you" in json.dumps(v["blocks"])])
+    assert len(refused) == 1 and refused[0].get("submit") is None
     row = fresh(bot, incident)
     assert (row.severity, row.status) == ("SEV3", "investigating")
     assert [a.user_id for a in assignments(bot, incident)] == [bob]
@@ -94,7 +97,7 @@ def test_a_member_of_an_admin_user_group_overrides(make_bot: Any, emu: Any) -> N
     command(bot, "carol", incident, "roles")
 
     view = open_view(bot, "carol", "incident_roles_modal")
-    assert {c.args.get("usergroup") for c in emu.calls("usergroups.users.list")} == {oncall}
+    emu.wait_for(lambda: {c.args.get("usergroup") for c in emu.calls("usergroups.users.list")} == {oncall})
     emu.submit_view(view["id"], {"role:commander": {"role_users": {"type": "users_select", "selected_user": carol}}},
                     user_id=carol)
     wait_post(bot, incident.channel_id, f"<@{carol}> took the commander role, taking over from")

@@ -13,12 +13,12 @@ from bot.incidents.snapshots import IncidentSnapshot
 from bot.slack.adapters.calls import call
 from bot.slack.blocks import card as blocks
 from bot.slack.blocks import steering as blocks_steering
+from bot.slack.repeats import LIST_PAGE
 
 HARMLESS_INVITE_ERRORS = {"already_in_channel", "cant_invite_self"}
 CARD_EVENT = "incident_card"                  # message metadata marking the bot's card and announcement,
 ANNOUNCEMENT_EVENT = "incident_announcement"  # so a resumed declaration finds them instead of posting again
 LOOKBACK = 200  # recent messages searched for a card or announcement
-LIST_PAGE = 200  # conversations.list: a limit must be under 1000; Slack recommends 200 at most
 
 
 def _marker(event_type: str, incident: IncidentSnapshot) -> dict[str, Any]:

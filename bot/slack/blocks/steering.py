@@ -96,6 +96,12 @@ def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
                 submit="Post", close="Cancel", blocks=blocks, private_metadata=metadata(incident)).to_dict()
 
 
+def refused_modal(title: str, text: str) -> dict[str, Any]:
+    """What a form turns into when the person may not use it: why, and a Close button (no submit)."""
+    return View(type="modal", title=title[:24], close="Close",
+                blocks=[SectionBlock(text=MarkdownTextObject(text=f":no_entry: {shorten(text, 2900)}"))]).to_dict()
+
+
 def _role_line(c: RoleChange) -> str:
     if c.user_id is None:
         return f":wave: <@{c.previous}> is no longer {c.role} (by <@{c.by}>)."

@@ -118,7 +118,7 @@ def register(app: App, deps: Deps) -> None:
         word, args = split(command.get("text", ""))
         inv = Invocation(user_id=command["user_id"], channel_id=command.get("channel_id", ""), args=args,
                          trigger_id=command.get("trigger_id", ""), slack_ack=ack, respond=respond, client=client,
-                         word=word.lower())
+                         response_url=command.get("response_url", ""), word=word.lower())
         if not word:
             ack(text=help_text())
             return

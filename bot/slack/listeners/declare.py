@@ -3,8 +3,8 @@ and the *Declare incident* (global) and *Declare from message* shortcuts."""
 
 from __future__ import annotations
 
-import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -19,7 +19,7 @@ from bot.slack.blocks.declare import declare_modal
 from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import COMMAND, Action, Block, Callback, Option
-from bot.slack.listeners.forms import selected
+from bot.slack.listeners.forms import form_metadata, form_reply, selected
 from bot.slack.listeners.invocation import Invocation
 from bot.slack.replies import Reply, ephemeral_or_dm, open_modal, via_respond
 
@@ -47,7 +47,7 @@ def declare_command(deps: Deps, inv: Invocation) -> None:
         inv.ack()
         deps.after_ack(inv.reply, lambda: open_declare(
             deps, inv.client, inv.trigger_id, inv.reply, origin_channel=inv.channel_id,
-            private="private" in flags, drill="drill" in flags))
+            private="private" in flags, drill="drill" in flags, response_url=inv.response_url))
         return
     declaration = validate(deps.config, Declaration(
         title=title, reporter_id=inv.user_id, drill="drill" in flags, private="private" in flags,
@@ -59,18 +59,25 @@ def declare_command(deps: Deps, inv: Invocation) -> None:
 
 
 def open_declare(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, *, origin_channel: str | None,
-                 title: str = "", description: str = "", permalink: str | None = None,
-                 private: bool = False, drill: bool = False) -> None:
-    """Open the declare modal on `trigger_id`; if Slack refuses, say what to do instead."""
-    metadata = {"origin": origin_channel or "", "permalink": permalink or ""}
+                 title: str = "", description: str = "", message_ts: str | None = None,
+                 private: bool = False, drill: bool = False, response_url: str | None = None) -> None:
+    """Open the declare modal on `trigger_id` at once (nothing slow first: the trigger lives 3 seconds);
+    if Slack refuses, say what to do instead. The form remembers where it came from (channel, message,
+    response_url); the message's permalink is fetched after the submission."""
+    metadata = {"origin": origin_channel or "", "message_ts": message_ts or "", "reply": response_url or ""}
     view = declare_modal(deps.config, title=title, description=description, metadata=metadata,
                          private=private, drill=drill)
     open_modal(client, trigger_id, view, reply, form="declare form",
                instead=f"Run `{COMMAND} declare` again, or declare at once with `{COMMAND} declare <title>`.")
 
 
-def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, reply: Reply) -> None:
-    """Declare, open the channel, tell the declarer where it is (a repeated submission stays quiet)."""
+def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, reply: Reply,
+                      message_ts: str | None = None) -> None:
+    """Declare, open the channel, tell the declarer where it is (a repeated submission stays quiet).
+    `message_ts`: declared from that message in the source channel, whose permalink goes on the card."""
+    if message_ts and declaration.source_channel_id and not declaration.source_permalink:
+        declaration = replace(declaration, source_permalink=_permalink(client, declaration.source_channel_id,
+                                                                       message_ts))
     incident, created = opening.declare_incident(deps.sessions, deps.config, deps.chat(client), declaration,
                                                  deps.clock, runbooks=deps.runbooks(client),
                                                  lease=deps.settings.setup_lease)
@@ -83,10 +90,7 @@ def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, r
 def parse_submission(view: dict[str, Any], user_id: str) -> Declaration:
     """The declaration a submitted declare modal asks for."""
     values = view.get("state", {}).get("values", {})
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        metadata = {}
+    metadata = form_metadata(view)
     options = selected(values, Block.OPTIONS, Action.OPTIONS) or []
     return Declaration(
         title=selected(values, Block.TITLE, Action.TITLE) or "",
@@ -96,7 +100,7 @@ def parse_submission(view: dict[str, Any], user_id: str) -> Declaration:
         service=selected(values, Block.SERVICE, Action.SERVICE),
         description=selected(values, Block.DESCRIPTION, Action.DESCRIPTION) or "",
         private=Option.PRIVATE in options, drill=Option.DRILL in options, reporter_id=user_id,
-        source_channel_id=metadata.get("origin") or None, source_permalink=metadata.get("permalink") or None,
+        source_channel_id=metadata.get("origin") or None,
         request_key=f"view:{view['id']}",
     )
 
@@ -120,8 +124,9 @@ def register(app: App, deps: Deps) -> None:
         if declaration is None:
             return
         ack()
-        reply = ephemeral_or_dm(client, user_id, declaration.source_channel_id)
-        deps.after_ack(reply, lambda: declare_and_reply(deps, client, declaration, reply), slow=True)
+        reply = form_reply(client, user_id, view, declaration.source_channel_id)
+        message_ts = str(form_metadata(view).get("message_ts") or "") or None
+        deps.after_ack(reply, lambda: declare_and_reply(deps, client, declaration, reply, message_ts), slow=True)
 
     @app.shortcut(Callback.DECLARE_SHORTCUT)
     def on_declare_shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -135,10 +140,8 @@ def register(app: App, deps: Deps) -> None:
         channel_id = body.get("channel", {}).get("id")
         message = body.get("message", {})
 
-        def work() -> None:
-            permalink = _permalink(client, channel_id, message.get("ts", "")) if channel_id else None
-            open_declare(deps, client, body["trigger_id"], reply, origin_channel=channel_id,
-                         description=message.get("text", ""), permalink=permalink)
-
         reply = via_respond(respond)
-        deps.after_ack(reply, work)
+        deps.after_ack(reply, lambda: open_declare(
+            deps, client, body["trigger_id"], reply, origin_channel=channel_id,
+            description=message.get("text", ""), message_ts=message.get("ts") if channel_id else None,
+            response_url=body.get("response_url")))

@@ -9,15 +9,16 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.errors import DomainError
+from bot.errors import ChatStepFailed, DomainError
 from bot.incidents import queries, steering
 from bot.incidents.snapshots import IncidentSnapshot
+from bot.slack.adapters.calls import call
 from bot.slack.blocks import resolve as blocks_resolve
 from bot.slack.blocks import steering as blocks_steering
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND
 from bot.slack.listeners.context import incident_of_card
-from bot.slack.replies import Reply, open_modal, via_respond
+from bot.slack.replies import Reply, in_place, open_modal, via_respond
 
 FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Any], dict[str, Any]]]] = {
     # form: (what the person must be allowed to do, the command that does it instead, the view)
@@ -30,20 +31,52 @@ FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Any], dict[s
 
 
 def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form: str, incident: IncidentSnapshot,
-              user_id: str) -> None:
-    """Open a steering form, once the person is allowed to use it; if Slack refuses, say what to type instead."""
+              user_id: str, *, response_url: str | None = None) -> None:
+    """Open a steering form (remembering `response_url`, where the answer goes), then check the person may use
+    it: the check can wait on Slack (user groups) longer than the trigger lives, so a refusal replaces the
+    open form with the reason. If Slack refuses to open it, say what to type instead."""
     what, instead, build = FORMS[form]
-    if what:
+    view = remember_reply(build(incident, deps.config), response_url)
+    view_id = open_modal(client, trigger_id, view, reply, form="form", instead=f"Try again, or type `{instead}`.")
+    if not what or view_id is None:
+        return
+    try:
         steering.check_allowed(deps.config, deps.chat(client), incident, user_id, what)
-    open_modal(client, trigger_id, build(incident, deps.config), reply, form="form",
-               instead=f"Try again, or type `{instead}`.")
+    except DomainError as exc:
+        refused = blocks_steering.refused_modal(view["title"]["text"], exc.message)
+        try:
+            call("say why in the form", lambda: client.views_update(view_id=view_id, view=refused))
+        except ChatStepFailed:
+            reply(exc.message)
+
+
+def remember_reply(view: dict[str, Any], response_url: str | None) -> dict[str, Any]:
+    """`view` with `response_url` kept in its private_metadata, for answering after the submission."""
+    if response_url:
+        view["private_metadata"] = json.dumps({**form_metadata(view), "reply": response_url})
+    return view
+
+
+def form_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """What a form remembers (its private_metadata), {} when unreadable."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def form_reply(client: WebClient, user_id: str, view: dict[str, Any], channel_id: str | None) -> Reply:
+    """How to answer the person who submitted `view`: in place through the response_url it remembers,
+    else ephemerally in `channel_id`, else by DM."""
+    url = form_metadata(view).get("reply")
+    return in_place(client, user_id, url if isinstance(url, str) else None, channel_id)
 
 
 def form_incident(deps: Deps, view: dict[str, Any]) -> IncidentSnapshot:
     """The incident a submitted steering form is about (DomainError if it is gone)."""
     try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-        incident_id = int(meta["incident"])
+        incident_id = int(form_metadata(view)["incident"])
     except (ValueError, KeyError, TypeError):
         raise DomainError("This form is not about an incident the bot knows; open it again from the incident "
                           "channel.") from None
@@ -56,10 +89,7 @@ def form_incident(deps: Deps, view: dict[str, Any]) -> IncidentSnapshot:
 
 def form_channel(view: dict[str, Any]) -> str | None:
     """The incident channel a steering form remembers (where the answer goes), if any."""
-    try:
-        channel = json.loads(view.get("private_metadata") or "{}").get("channel")
-    except (ValueError, AttributeError):
-        return None
+    channel = form_metadata(view).get("channel")
     return channel if isinstance(channel, str) else None
 
 
@@ -89,6 +119,7 @@ def opener(deps: Deps, form: str) -> Callable[..., None]:
         reply = via_respond(respond)
         channel_id = body.get("channel", {}).get("id", "")
         deps.after_ack(reply, lambda: open_form(deps, client, body["trigger_id"], reply, form,
-                                                incident_of_card(deps, channel_id), body["user"]["id"]))
+                                                incident_of_card(deps, channel_id), body["user"]["id"],
+                                                response_url=body.get("response_url")))
 
     return on_open

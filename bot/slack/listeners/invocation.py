@@ -26,6 +26,7 @@ class Invocation:
     slack_ack: Ack
     respond: Respond
     client: WebClient
+    response_url: str = ""  # the command's: answers in place for 30 minutes, 5 times (carried into its forms)
     word: str = ""  # the subcommand as typed, lowercased (`commander`, `investigator`, … share a handler)
     acked: bool = field(default=False, init=False)
 

@@ -18,9 +18,8 @@ from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
 from bot.slack.listeners.context import incident_here
-from bot.slack.listeners.forms import form_incident, open_form, opener, value
+from bot.slack.listeners.forms import form_incident, form_reply, open_form, opener, value
 from bot.slack.listeners.invocation import Invocation
-from bot.slack.replies import ephemeral_or_dm
 
 
 def severity(deps: Deps, inv: Invocation) -> None:
@@ -38,7 +37,7 @@ def _change(deps: Deps, inv: Invocation, field: str, parse: Callable[[IncidentCo
     if not inv.args:
         inv.ack()
         deps.after_ack(inv.reply, lambda: open_form(deps, inv.client, inv.trigger_id, inv.reply, "severity",
-                                                    incident, inv.user_id))
+                                                    incident, inv.user_id, response_url=inv.response_url))
         return
     typed, _, reason = inv.args.partition(" ")
     level = parse(deps.config, typed)
@@ -71,7 +70,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         incident, level, priority = chosen
         user_id, reason = body["user"]["id"], value(view, Block.REASON, Action.REASON)
-        deps.after_ack(ephemeral_or_dm(client, user_id, incident.channel_id), lambda: steering.change_levels(
+        deps.after_ack(form_reply(client, user_id, view, incident.channel_id), lambda: steering.change_levels(
             deps.sessions, deps.config, deps.chat(client), incident, user_id, severity_to=level,
             priority_to=priority, reason=reason, now=deps.clock, runbooks=deps.runbooks(client)))
 

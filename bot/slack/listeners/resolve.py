@@ -13,9 +13,8 @@ from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
 from bot.slack.listeners.context import movable_here
-from bot.slack.listeners.forms import form_incident, open_form, value
+from bot.slack.listeners.forms import form_incident, form_reply, open_form, value
 from bot.slack.listeners.invocation import Invocation
-from bot.slack.replies import ephemeral_or_dm
 
 
 def resolve(deps: Deps, inv: Invocation) -> None:
@@ -23,7 +22,7 @@ def resolve(deps: Deps, inv: Invocation) -> None:
     incident = movable_here(deps, inv, "resolve", lifecycle.RESOLVED)
     inv.ack()
     deps.after_ack(inv.reply, lambda: open_form(deps, inv.client, inv.trigger_id, inv.reply, "resolve", incident,
-                                                inv.user_id))
+                                                inv.user_id, response_url=inv.response_url))
 
 
 def _text(view: dict[str, Any], block: str, action: str) -> str | None:
@@ -51,6 +50,6 @@ def register(app: App, deps: Deps) -> None:
         ack()
         incident, summary, impact, root_cause = read
         user_id = body["user"]["id"]
-        deps.after_ack(ephemeral_or_dm(client, user_id, incident.channel_id), lambda: resolving.resolve(
+        deps.after_ack(form_reply(client, user_id, view, incident.channel_id), lambda: resolving.resolve(
             deps.sessions, deps.config, deps.chat(client), incident, user_id, summary, impact, root_cause,
             deps.clock))

@@ -14,9 +14,9 @@ from bot.incidents.roles import check_people, role_named
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Action, Block, Callback
 from bot.slack.listeners.context import incident_here, incident_of_card, mentioned
-from bot.slack.listeners.forms import form_channel, form_incident, open_form, opener, selected
+from bot.slack.listeners.forms import form_channel, form_incident, form_reply, open_form, opener, selected
 from bot.slack.listeners.invocation import Invocation
-from bot.slack.replies import ephemeral_or_dm, via_respond
+from bot.slack.replies import via_respond
 
 
 def roles_command(deps: Deps, inv: Invocation) -> None:
@@ -24,7 +24,7 @@ def roles_command(deps: Deps, inv: Invocation) -> None:
     incident = incident_here(deps, inv, "roles")
     inv.ack()
     deps.after_ack(inv.reply, lambda: open_form(deps, inv.client, inv.trigger_id, inv.reply, "roles", incident,
-                                                inv.user_id))
+                                                inv.user_id, response_url=inv.response_url))
 
 
 def assign(deps: Deps, inv: Invocation) -> None:
@@ -57,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
     def on_roles(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         ack()
         user_id = body["user"]["id"]
-        deps.after_ack(ephemeral_or_dm(client, user_id, form_channel(view)), lambda: steering.set_roles(
+        deps.after_ack(form_reply(client, user_id, view, form_channel(view)), lambda: steering.set_roles(
             deps.sessions, deps.config, deps.chat(client), form_incident(deps, view), user_id,
             wanted_roles(deps, view), deps.clock))
 

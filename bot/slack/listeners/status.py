@@ -59,7 +59,8 @@ def register(app: App, deps: Deps) -> None:
         def work() -> None:
             incident = incident_of_card(deps, channel_id)
             if target == lifecycle.RESOLVED:  # the resolve form asks for the summary
-                open_form(deps, client, body["trigger_id"], reply, "resolve", incident, user_id)
+                open_form(deps, client, body["trigger_id"], reply, "resolve", incident, user_id,
+                          response_url=body.get("response_url"))
             elif target == lifecycle.CLOSED:  # closing writes the postmortem
                 close.close_incident(deps, client, incident, user_id)
             else:

@@ -13,9 +13,8 @@ from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
 from bot.slack.listeners.context import incident_here
-from bot.slack.listeners.forms import form_channel, form_incident, open_form, opener, value
+from bot.slack.listeners.forms import form_channel, form_incident, form_reply, open_form, opener, value
 from bot.slack.listeners.invocation import Invocation
-from bot.slack.replies import ephemeral_or_dm
 
 
 def update(deps: Deps, inv: Invocation) -> None:
@@ -24,7 +23,7 @@ def update(deps: Deps, inv: Invocation) -> None:
     if not inv.args:
         inv.ack()
         deps.after_ack(inv.reply, lambda: open_form(deps, inv.client, inv.trigger_id, inv.reply, "update",
-                                                    incident, inv.user_id))
+                                                    incident, inv.user_id, response_url=inv.response_url))
         return
     text = validate_update(inv.args)
     inv.ack()
@@ -42,7 +41,7 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         user_id = body["user"]["id"]
-        deps.after_ack(ephemeral_or_dm(client, user_id, form_channel(view)), lambda: steering.post_update(
+        deps.after_ack(form_reply(client, user_id, view, form_channel(view)), lambda: steering.post_update(
             deps.sessions, deps.config, deps.chat(client), form_incident(deps, view), user_id, text, deps.clock))
 
     app.action(Action.OPEN_UPDATE)(opener(deps, "update"))
