@@ -62,6 +62,17 @@ class Incident(Base):
         return f"<Incident #{self.number} {self.severity} {self.status} {self.title[:40]!r}>"
 
 
+class IncidentCounter(Base):
+    """The next incident number. A declaration locks this row (`SELECT … FOR UPDATE`) in the transaction
+    that records the incident, so simultaneous declarations (threads, replicas) take numbers one after the
+    other; a declaration rolled back takes its number back with it."""
+
+    __tablename__ = "incident_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # one row: "incidents"
+    next_number: Mapped[int] = mapped_column(Integer)
+
+
 class RoleAssignment(Base):
     """Who holds (or held) a role in an incident. A hand-over ends one row (`relieved_at`) and starts another."""
 

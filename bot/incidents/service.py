@@ -6,20 +6,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
 from bot.errors import InvalidInput
 from bot.incidents.enums import SetupState
 from bot.incidents.levels import parse_priority, parse_severity
-from bot.incidents.models import Incident
+from bot.incidents.models import Incident, IncidentCounter
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
 MAX_TITLE = 1000
 MAX_DESCRIPTION = 3000
 MAX_SERVICE = 200
+COUNTER = "incidents"  # the counter row incident numbers come from
 
 
 @dataclass(frozen=True)
@@ -69,30 +70,38 @@ def declare(session: Session, config: IncidentConfig, d: Declaration, now: datet
     """Record a new incident with the next number; returns (incident, created).
 
     A declaration whose `request_key` was seen before returns the existing incident, so a double
-    submission creates one incident. Numbers are unique by constraint; a clash with a concurrent
-    declare (another thread or replica) is retried with the next number.
+    submission creates one incident. The number comes from the counter row, locked until the caller's
+    transaction ends: a concurrent declaration (another thread or replica) waits for it, then takes the
+    next one. Nothing is retried and no number is skipped; a transaction that rolls back gives its number
+    back. (A declaration withdrawn later, its channel refused, keeps its number: see `withdraw`.)
     """
     d = validate(config, d)
+    counter = _locked_counter(session)  # first: a racer with the same key has committed once we have it
     if d.request_key:
         existing = session.scalar(select(Incident).where(Incident.request_key == d.request_key))
         if existing is not None:
             return existing, False
-    for _ in range(20):
-        number = (session.scalar(select(func.max(Incident.number))) or 0) + 1
-        incident = _new_incident(config, d, number, now)
-        try:
-            with session.begin_nested():
-                session.add(incident)
-                session.flush()
-        except IntegrityError:
-            if d.request_key:
-                existing = session.scalar(select(Incident).where(Incident.request_key == d.request_key))
-                if existing is not None:
-                    return existing, False
-            continue
-        record(session, incident.id, EventKind.DECLARED, by=d.reporter_id, now=now, text=_declared_text(incident))
-        return incident, True
-    raise RuntimeError("could not allocate an incident number after 20 attempts")
+    # never a number already used, even if the counter was left behind (a restored or hand-edited database)
+    number = max(counter.next_number, (session.scalar(select(func.max(Incident.number))) or 0) + 1)
+    counter.next_number = number + 1
+    incident = _new_incident(config, d, number, now)
+    session.add(incident)
+    session.flush()
+    record(session, incident.id, EventKind.DECLARED, by=d.reporter_id, now=now, text=_declared_text(incident))
+    return incident, True
+
+
+def _locked_counter(session: Session) -> IncidentCounter:
+    """The counter row, locked (FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises writers). A
+    database emptied by hand has none: it is made again, counting on from the incidents there."""
+    locked = (select(IncidentCounter).where(IncidentCounter.name == COUNTER).with_for_update()
+              .execution_options(populate_existing=True))
+    counter = session.scalar(locked)
+    if counter is None:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(insert(IncidentCounter).values(name=COUNTER, next_number=1).on_conflict_do_nothing())
+        counter = session.scalars(locked).one()
+    return counter
 
 
 def _new_incident(config: IncidentConfig, d: Declaration, number: int, now: datetime) -> Incident:
@@ -169,7 +178,10 @@ def record_setup_failure(session: Session, incident_id: int, problem: str, now: 
 
 
 def withdraw(session: Session, incident_id: int) -> None:
-    """Remove an incident whose channel could never be created, so no incident exists without one."""
+    """Remove an incident whose channel could never be created, so no incident exists without one.
+
+    Its number is not given back: the declarer has been told "#7 could not be declared", so a later,
+    different #7 would confuse; the numbers skip it."""
     incident = session.get(Incident, incident_id)
     if incident is not None and incident.channel_id is None:
         session.delete(incident)
