@@ -48,6 +48,7 @@ class Incident(Base):
     declarer_invited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     card_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(255))  # the lease's holder (bot/incidents/holders.py)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest `/incident update`
     summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
     impact: Mapped[str | None] = mapped_column(Text)

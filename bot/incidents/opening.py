@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import COMMAND, IncidentConfig
 from bot.db import utcnow
 from bot.errors import ChannelNameTaken, ChatStepFailed, DomainError
-from bot.incidents import leases, service
+from bot.incidents import holders, leases, service
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
@@ -50,7 +50,7 @@ def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, ch
         incident, created = service.declare(s, config, declaration, now())
         if created:
             s.flush()
-            leases.hold(s, incident.id, utcnow() + timedelta(seconds=lease))
+            leases.hold(s, incident.id, utcnow() + timedelta(seconds=lease), holders.me())
         view = snapshot(incident, config)
     if not created:
         return view, False

@@ -165,7 +165,7 @@ def record_ready(session: Session, incident_id: int) -> None:
     incident = session.get_one(Incident, incident_id)
     incident.setup_state = SetupState.READY
     incident.setup_error = None
-    incident.claimed_until = None
+    incident.claimed_until = incident.claimed_by = None
 
 
 def record_setup_failure(session: Session, incident_id: int, problem: str, now: datetime) -> None:
@@ -173,7 +173,7 @@ def record_setup_failure(session: Session, incident_id: int, problem: str, now: 
     incident = session.get_one(Incident, incident_id)
     incident.setup_state = SetupState.FAILED
     incident.setup_error = problem
-    incident.claimed_until = None
+    incident.claimed_until = incident.claimed_by = None
     record(session, incident_id, EventKind.SETUP_FAILED, by=None, now=now, text=problem, key=False)
 
 
