@@ -49,6 +49,8 @@ class Incident(Base):
     card_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(255))  # the lease's holder (bot/incidents/holders.py)
+    # news recorded before the announcement existed, still to be told under it (bot/incidents/announcing.py)
+    unthreaded_through: Mapped[int | None] = mapped_column(Integer)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest `/incident update`
     summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
     impact: Mapped[str | None] = mapped_column(Text)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
 from bot.errors import InvalidInput
+from bot.incidents import announcing
 from bot.incidents.enums import SetupState
 from bot.incidents.levels import parse_priority, parse_severity
 from bot.incidents.models import Incident, IncidentCounter
@@ -148,16 +149,36 @@ def record_step(session: Session, incident_id: int, step: str) -> None:
     setattr(session.get_one(Incident, incident_id), step, True)
 
 
-def record_card(session: Session, incident_id: int, card_ts: str) -> None:
-    """The card is in the channel."""
-    session.get_one(Incident, incident_id).card_ts = card_ts
+def _locked(session: Session, incident_id: int) -> Incident:
+    """The incident row, locked until the transaction ends, as committed now (SQLite: BEGIN IMMEDIATE)."""
+    return session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
 
 
-def record_announcement(session: Session, incident_id: int, announcement: tuple[str, str], now: datetime) -> None:
-    """The incident is announced."""
-    incident = session.get_one(Incident, incident_id)
+def record_card(session: Session, incident_id: int, card_ts: str) -> Incident:
+    """The card is in the channel. Under the row lock, like every change: a change committed before this
+    saw no card to refresh, one after it will; the caller compares the incident returned with the card."""
+    incident = _locked(session, incident_id)
+    incident.card_ts = card_ts
+    return incident
+
+
+def record_announcement(session: Session, incident_id: int, announcement: tuple[str, str],
+                        now: datetime) -> Incident:
+    """The incident is announced. Under the row lock: news recorded before this had no announcement to be
+    told under, so it is owed (`unthreaded_through`, bot/incidents/announcing.py); news after it is
+    steering's to tell."""
+    incident = _locked(session, incident_id)
     incident.announcement_channel_id, incident.announcement_ts = announcement
+    incident.unthreaded_through = announcing.owed_through(session, incident_id)
     record(session, incident_id, EventKind.ANNOUNCED, by=None, now=now, text="Announced", key=False)
+    return incident
+
+
+def record_threaded(session: Session, incident_id: int, through: int) -> None:
+    """The news owed to the announcement up to event `through` is told under it."""
+    session.execute(update(Incident).where(Incident.id == incident_id, Incident.unthreaded_through == through)
+                    .values(unthreaded_through=None))
 
 
 def record_ready(session: Session, incident_id: int) -> None:
