@@ -48,6 +48,9 @@ class Incident(Base):
     declarer_invited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     card_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(255))  # the lease's holder (bot/incidents/holders.py)
+    # news recorded before the announcement existed, still to be told under it (bot/incidents/announcing.py)
+    unthreaded_through: Mapped[int | None] = mapped_column(Integer)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest `/incident update`
     summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
     impact: Mapped[str | None] = mapped_column(Text)
@@ -60,6 +63,17 @@ class Incident(Base):
 
     def __repr__(self) -> str:
         return f"<Incident #{self.number} {self.severity} {self.status} {self.title[:40]!r}>"
+
+
+class IncidentCounter(Base):
+    """The next incident number. A declaration locks this row (`SELECT … FOR UPDATE`) in the transaction
+    that records the incident, so simultaneous declarations (threads, replicas) take numbers one after the
+    other; a declaration rolled back takes its number back with it."""
+
+    __tablename__ = "incident_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # one row: "incidents"
+    next_number: Mapped[int] = mapped_column(Integer)
 
 
 class RoleAssignment(Base):

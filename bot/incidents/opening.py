@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import COMMAND, IncidentConfig
 from bot.db import utcnow
 from bot.errors import ChannelNameTaken, ChatStepFailed, DomainError
-from bot.incidents import leases, service
+from bot.incidents import announcing, holders, leases, service
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
@@ -32,6 +32,11 @@ from bot.incidents.snapshots import IncidentSnapshot, snapshot
 
 log = logging.getLogger(__name__)
 MAX_NAME_ATTEMPTS = 50
+CATCH_UP = "update the announcement"
+
+
+class CatchUpFailed(ChatStepFailed):
+    """The announcement is out, but it could not be told what happened while it was on its way."""
 
 
 def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
@@ -50,7 +55,7 @@ def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, ch
         incident, created = service.declare(s, config, declaration, now())
         if created:
             s.flush()
-            leases.hold(s, incident.id, utcnow() + timedelta(seconds=lease))
+            leases.hold(s, incident.id, utcnow() + timedelta(seconds=lease), holders.me())
         view = snapshot(incident, config)
     if not created:
         return view, False
@@ -89,9 +94,10 @@ def open_incident(sessions: sessionmaker[Session], config: IncidentConfig, chat:
         incident = snapshot(row, config)
         done = {step for step in service.SETUP_STEPS if getattr(row, step)}
         intended = row.channel_name if row.channel_id is None else None
+        owed = row.unthreaded_through is not None
     if incident.channel_id is None:
         incident = _create_channel(sessions, config, chat, incident, now, intended if resuming else None)
-    return _furnish(sessions, config, chat, incident, now, done, resuming)
+    return _furnish(sessions, config, chat, incident, now, done, resuming, owed=owed)
 
 
 def _create_channel(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
@@ -149,16 +155,23 @@ def _record(sessions: sessionmaker[Session], write: Callable[[Session], None]) -
         write(s)
 
 
-def _card(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentSnapshot, pinned: bool,
-          resuming: bool) -> str:
-    """Post the card (unless it is out already), record it, then pin it (an unpinned card is a nuisance,
-    not a failure)."""
+def _card(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat, incident: IncidentSnapshot,
+          pinned: bool, resuming: bool) -> str:
+    """Post the card (unless it is out already), record it, bring it up to date if the incident moved while
+    it was on its way, then pin it (an unpinned card is a nuisance, not a failure)."""
     channel_id = incident.channel_id or ""
     ts = incident.card_ts or (chat.find_card(channel_id, incident.number) if resuming else None)
+    posted = None if ts is not None else incident
     if ts is None:
         ts = chat.post_card(incident)
     if ts != incident.card_ts:
-        _record(sessions, lambda s: service.record_card(s, incident.id, ts))
+        with sessions.begin() as s:
+            current = snapshot(service.record_card(s, incident.id, ts), config)
+        if posted is None or announcing.moved(posted, current):
+            try:
+                chat.refresh_card(current)
+            except ChatStepFailed as exc:  # the next change refreshes it again
+                log.warning("incident %s: could not bring the card up to date: %s", incident.number, exc.reason)
     if not pinned:
         try:
             chat.pin(channel_id, ts)
@@ -168,12 +181,35 @@ def _card(sessions: sessionmaker[Session], chat: IncidentChat, incident: Inciden
     return ts
 
 
-def _announce(sessions: sessionmaker[Session], chat: IncidentChat, incident: IncidentSnapshot,
-              now: Callable[[], datetime], resuming: bool) -> None:
+def _announce(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat,
+              incident: IncidentSnapshot, now: Callable[[], datetime], resuming: bool) -> None:
+    """Announce (unless an earlier run did), record it, then tell it what happened while it was on its way."""
     found = chat.find_announcement(incident.number) if resuming else None
     announcement = found or chat.announce(incident)
-    if announcement is not None:
-        _record(sessions, lambda s: service.record_announcement(s, incident.id, announcement, now()))
+    if announcement is None:
+        return
+    with sessions.begin() as s:
+        service.record_announcement(s, incident.id, announcement, now())
+    try:
+        _catch_up(sessions, config, chat, incident.id, posted=None if found else incident)
+    except ChatStepFailed as exc:  # the announcement is out: say what is missing, not that it is
+        raise CatchUpFailed(CATCH_UP, exc.reason) from exc
+
+
+def _catch_up(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat, incident_id: int,
+              posted: IncidentSnapshot | None) -> None:
+    """Refresh the announcement card if the incident moved since `posted` (None: unknown, so refresh), and
+    reply under it with the news it missed (bot/incidents/announcing.py), then record that it is told."""
+    with sessions.begin() as s:
+        row = s.get_one(Incident, incident_id)
+        current, owed, through = snapshot(row, config), announcing.owed_news(s, config, row), row.unthreaded_through
+    if posted is None or announcing.moved(posted, current):
+        chat.refresh_announcement(current)
+    if owed:
+        chat.thread_under_announcement(current, owed)
+    if through is not None:
+        with sessions.begin() as s:
+            service.record_threaded(s, incident_id, through)
 
 
 def _step(sessions: sessionmaker[Session], incident: IncidentSnapshot, flag: str,
@@ -185,7 +221,7 @@ def _step(sessions: sessionmaker[Session], incident: IncidentSnapshot, flag: str
 
 
 def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: IncidentChat, incident: IncidentSnapshot,
-             now: Callable[[], datetime], done: set[str], resuming: bool) -> IncidentSnapshot:
+             now: Callable[[], datetime], done: set[str], resuming: bool, *, owed: bool) -> IncidentSnapshot:
     assert incident.channel_id is not None
     channel_id = incident.channel_id
     wanted: dict[str, tuple[str, Callable[[], Any]]] = {
@@ -196,9 +232,12 @@ def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: Inci
     steps: dict[str, Callable[[], Any]] = {
         step: _step(sessions, incident, flag, fn) for step, (flag, fn) in wanted.items() if flag not in done}
     if incident.card_ts is None or "card_pinned" not in done:
-        steps["post the incident card"] = lambda: _card(sessions, chat, incident, "card_pinned" in done, resuming)
+        steps["post the incident card"] = lambda: _card(sessions, config, chat, incident, "card_pinned" in done,
+                                                        resuming)
     if not incident.is_private and not incident.is_announced:
-        steps["announce the incident"] = lambda: _announce(sessions, chat, incident, now, resuming)
+        steps["announce the incident"] = lambda: _announce(sessions, config, chat, incident, now, resuming)
+    elif incident.is_announced and owed:  # announced by a run cut short before it told the news it missed
+        steps[CATCH_UP] = lambda: _catch_up(sessions, config, chat, incident.id, posted=None)
     failures: list[str] = []
     if steps:
         with ThreadPoolExecutor(max_workers=len(steps), thread_name_prefix="declare") as pool:
@@ -207,7 +246,7 @@ def _furnish(sessions: sessionmaker[Session], config: IncidentConfig, chat: Inci
             try:
                 future.result()
             except ChatStepFailed as exc:
-                failures.append(f"could not {step} ({exc.reason})")
+                failures.append(f"could not {exc.step if isinstance(exc, CatchUpFailed) else step} ({exc.reason})")
     problem = "; ".join(failures)
     with sessions.begin() as s:
         if failures:

@@ -43,6 +43,17 @@ class IncidentChat(Protocol):
     def find_announcement(self, number: int) -> tuple[str, str] | None:
         """(channel id, ts) of incident `number`'s announcement, if the announcement channel has it."""
 
+    # Catching up with changes made while the card or the announcement was on its way.
+
+    def refresh_card(self, incident: IncidentSnapshot) -> None:
+        """Show the incident as it now stands on its card in the channel (edited in place)."""
+
+    def refresh_announcement(self, incident: IncidentSnapshot) -> None:
+        """Show the incident as it now stands on its announcement card (edited in place)."""
+
+    def thread_under_announcement(self, incident: IncidentSnapshot, news: list[News]) -> None:
+        """Tell the announcement channel, as a reply under the incident's announcement card."""
+
     def say_setup_problem(self, incident: IncidentSnapshot, problem: str) -> None:
         """Say in the incident channel what the bot could not set up."""
 

@@ -3,7 +3,9 @@
 locked, so exactly one replica takes it) and runs the remaining steps, looking before acting.
 
 Runs at start-up and then in a daemon thread: it wakes when the soonest lease on an opening incident runs
-out, and at least every `interval` seconds. Leases use wall-clock time.
+out, and at least every `interval` seconds. Each pass first ends the leases held by a process on this host
+that no longer exists (bot/incidents/holders.py), so a restarted process finishes what its killed
+predecessor left at once instead of waiting the lease out. Leases use wall-clock time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import IncidentConfig
 from bot.db import utcnow
 from bot.errors import DomainError
-from bot.incidents import leases
+from bot.incidents import holders, leases
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.opening import open_incident, post_runbooks
@@ -42,11 +44,16 @@ class SetupResumer:
         self._before: IncidentSnapshot | None = None  # the incident being resumed, as it stood when claimed
 
     def resume_pending(self) -> int:
-        """Claim and finish every incident whose set-up stopped and whose lease has run out; returns how many."""
+        """Claim and finish every incident whose set-up stopped and whose lease has run out, or whose holder
+        was a process on this host that is gone (a crash and a restart: no need to wait); returns how many."""
+        with self.sessions.begin() as s:
+            for orphan in leases.free_orphans(s, utcnow(), holders.is_gone):
+                log.info("incident id %s: its set-up lease was held by a process here that is gone", orphan)
         count = 0
+        me = holders.me()
         while not self._stop.is_set():
             with self.sessions.begin() as s:
-                incident_id = leases.claim_next(s, utcnow(), utcnow() + timedelta(seconds=self.lease))
+                incident_id = leases.claim_next(s, utcnow(), utcnow() + timedelta(seconds=self.lease), me)
             if incident_id is None:
                 return count
             self._resume(incident_id)

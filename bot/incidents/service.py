@@ -5,21 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.config import IncidentConfig
 from bot.errors import InvalidInput
+from bot.incidents import announcing
 from bot.incidents.enums import SetupState
 from bot.incidents.levels import parse_priority, parse_severity
-from bot.incidents.models import Incident
+from bot.incidents.models import Incident, IncidentCounter
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
 MAX_TITLE = 1000
 MAX_DESCRIPTION = 3000
 MAX_SERVICE = 200
+COUNTER = "incidents"  # the counter row incident numbers come from
 
 
 @dataclass(frozen=True)
@@ -69,30 +71,38 @@ def declare(session: Session, config: IncidentConfig, d: Declaration, now: datet
     """Record a new incident with the next number; returns (incident, created).
 
     A declaration whose `request_key` was seen before returns the existing incident, so a double
-    submission creates one incident. Numbers are unique by constraint; a clash with a concurrent
-    declare (another thread or replica) is retried with the next number.
+    submission creates one incident. The number comes from the counter row, locked until the caller's
+    transaction ends: a concurrent declaration (another thread or replica) waits for it, then takes the
+    next one. Nothing is retried and no number is skipped; a transaction that rolls back gives its number
+    back. (A declaration withdrawn later, its channel refused, keeps its number: see `withdraw`.)
     """
     d = validate(config, d)
+    counter = _locked_counter(session)  # first: a racer with the same key has committed once we have it
     if d.request_key:
         existing = session.scalar(select(Incident).where(Incident.request_key == d.request_key))
         if existing is not None:
             return existing, False
-    for _ in range(20):
-        number = (session.scalar(select(func.max(Incident.number))) or 0) + 1
-        incident = _new_incident(config, d, number, now)
-        try:
-            with session.begin_nested():
-                session.add(incident)
-                session.flush()
-        except IntegrityError:
-            if d.request_key:
-                existing = session.scalar(select(Incident).where(Incident.request_key == d.request_key))
-                if existing is not None:
-                    return existing, False
-            continue
-        record(session, incident.id, EventKind.DECLARED, by=d.reporter_id, now=now, text=_declared_text(incident))
-        return incident, True
-    raise RuntimeError("could not allocate an incident number after 20 attempts")
+    # never a number already used, even if the counter was left behind (a restored or hand-edited database)
+    number = max(counter.next_number, (session.scalar(select(func.max(Incident.number))) or 0) + 1)
+    counter.next_number = number + 1
+    incident = _new_incident(config, d, number, now)
+    session.add(incident)
+    session.flush()
+    record(session, incident.id, EventKind.DECLARED, by=d.reporter_id, now=now, text=_declared_text(incident))
+    return incident, True
+
+
+def _locked_counter(session: Session) -> IncidentCounter:
+    """The counter row, locked (FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises writers). A
+    database emptied by hand has none: it is made again, counting on from the incidents there."""
+    locked = (select(IncidentCounter).where(IncidentCounter.name == COUNTER).with_for_update()
+              .execution_options(populate_existing=True))
+    counter = session.scalar(locked)
+    if counter is None:
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(insert(IncidentCounter).values(name=COUNTER, next_number=1).on_conflict_do_nothing())
+        counter = session.scalars(locked).one()
+    return counter
 
 
 def _new_incident(config: IncidentConfig, d: Declaration, number: int, now: datetime) -> Incident:
@@ -139,16 +149,36 @@ def record_step(session: Session, incident_id: int, step: str) -> None:
     setattr(session.get_one(Incident, incident_id), step, True)
 
 
-def record_card(session: Session, incident_id: int, card_ts: str) -> None:
-    """The card is in the channel."""
-    session.get_one(Incident, incident_id).card_ts = card_ts
+def _locked(session: Session, incident_id: int) -> Incident:
+    """The incident row, locked until the transaction ends, as committed now (SQLite: BEGIN IMMEDIATE)."""
+    return session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
 
 
-def record_announcement(session: Session, incident_id: int, announcement: tuple[str, str], now: datetime) -> None:
-    """The incident is announced."""
-    incident = session.get_one(Incident, incident_id)
+def record_card(session: Session, incident_id: int, card_ts: str) -> Incident:
+    """The card is in the channel. Under the row lock, like every change: a change committed before this
+    saw no card to refresh, one after it will; the caller compares the incident returned with the card."""
+    incident = _locked(session, incident_id)
+    incident.card_ts = card_ts
+    return incident
+
+
+def record_announcement(session: Session, incident_id: int, announcement: tuple[str, str],
+                        now: datetime) -> Incident:
+    """The incident is announced. Under the row lock: news recorded before this had no announcement to be
+    told under, so it is owed (`unthreaded_through`, bot/incidents/announcing.py); news after it is
+    steering's to tell."""
+    incident = _locked(session, incident_id)
     incident.announcement_channel_id, incident.announcement_ts = announcement
+    incident.unthreaded_through = announcing.owed_through(session, incident_id)
     record(session, incident_id, EventKind.ANNOUNCED, by=None, now=now, text="Announced", key=False)
+    return incident
+
+
+def record_threaded(session: Session, incident_id: int, through: int) -> None:
+    """The news owed to the announcement up to event `through` is told under it."""
+    session.execute(update(Incident).where(Incident.id == incident_id, Incident.unthreaded_through == through)
+                    .values(unthreaded_through=None))
 
 
 def record_ready(session: Session, incident_id: int) -> None:
@@ -156,7 +186,7 @@ def record_ready(session: Session, incident_id: int) -> None:
     incident = session.get_one(Incident, incident_id)
     incident.setup_state = SetupState.READY
     incident.setup_error = None
-    incident.claimed_until = None
+    incident.claimed_until = incident.claimed_by = None
 
 
 def record_setup_failure(session: Session, incident_id: int, problem: str, now: datetime) -> None:
@@ -164,12 +194,15 @@ def record_setup_failure(session: Session, incident_id: int, problem: str, now: 
     incident = session.get_one(Incident, incident_id)
     incident.setup_state = SetupState.FAILED
     incident.setup_error = problem
-    incident.claimed_until = None
+    incident.claimed_until = incident.claimed_by = None
     record(session, incident_id, EventKind.SETUP_FAILED, by=None, now=now, text=problem, key=False)
 
 
 def withdraw(session: Session, incident_id: int) -> None:
-    """Remove an incident whose channel could never be created, so no incident exists without one."""
+    """Remove an incident whose channel could never be created, so no incident exists without one.
+
+    Its number is not given back: the declarer has been told "#7 could not be declared", so a later,
+    different #7 would confuse; the numbers skip it."""
     incident = session.get(Incident, incident_id)
     if incident is not None and incident.channel_id is None:
         session.delete(incident)

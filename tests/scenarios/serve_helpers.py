@@ -27,14 +27,15 @@ def serve_env(emu: SlackEmulator, database_url: str, port: int) -> dict[str, str
 class Served:
     """One `python -m bot serve` process; its output goes to a log file (a pipe could fill and stall it)."""
 
-    def __init__(self, emu: SlackEmulator, database_url: str, cwd: Path, name: str) -> None:
+    def __init__(self, emu: SlackEmulator, database_url: str, cwd: Path, name: str,
+                 env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.events_url = f"{self.base}/slack/events"
         self.log_path = cwd / f"{name}.log"
         self._log: IO[str] = self.log_path.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"],
-                                     env={**os.environ, **serve_env(emu, database_url, self.port)}, cwd=cwd,
+        env = {**os.environ, **serve_env(emu, database_url, self.port), **(env or {})}
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=cwd,
                                      stdout=self._log, stderr=subprocess.STDOUT, text=True)
         # The emulator's driver, delivering to this process (a shallow copy shares the workspace).
         self.driver: SlackEmulator = copy.copy(emu)

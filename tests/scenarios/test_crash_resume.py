@@ -1,5 +1,7 @@
 """`serve` killed (SIGKILL) or stopped (SIGTERM) in the middle of a declaration, then started again: the
-declaration is finished exactly once — one incident, one channel, one card, one announcement."""
+declaration is finished exactly once — one incident, one channel, one card, one announcement. A process
+that finds the lease of a killed process on its own host takes it over at once; a live holder's lease
+stands."""
 
 from __future__ import annotations
 
@@ -8,14 +10,18 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
+from bot.db import make_engine, make_sessions, utcnow
 from bot.emulator import SlackEmulator
-from tests.conftest import SIGNING_SECRET, _empty_postgres
+from bot.incidents.models import Incident
+from bot.runtime import BotRuntime
+from tests.conftest import SIGNING_SECRET, _empty_postgres, make_settings
 from tests.scenarios.test_cli import free_port, run, wait_http
 
 Match = Callable[[dict[str, Any]], bool]
@@ -41,12 +47,13 @@ class Bot:
         self.emu, self.database_url, self.cwd = emu, database_url, cwd
         self.proc: subprocess.Popen[str] | None = None
         self.runs = 0
+        self.lease = 2  # INCIDENT_SETUP_LEASE_SECONDS
 
     def env(self, port: int) -> dict[str, str]:
         return {"DATABASE_URL": self.database_url, "SLACK_BOT_TOKEN": self.emu.bot_token,
                 "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": self.emu.api_url, "SLACK_APP_TOKEN": "",
                 "INCIDENT_ANNOUNCE_CHANNEL": self.emu.channel_id("incidents"), "HOST": "127.0.0.1",
-                "PORT": str(port), "NO_PROXY": "127.0.0.1,localhost", "INCIDENT_SETUP_LEASE_SECONDS": "2",
+                "PORT": str(port), "NO_PROXY": "127.0.0.1,localhost", "INCIDENT_SETUP_LEASE_SECONDS": str(self.lease),
                 "PYTHONFAULTHANDLER": "1"}
 
     def start(self) -> None:
@@ -186,3 +193,54 @@ def test_sigterm_during_a_declaration_exits_0_and_the_incident_is_complete_after
     assert "Traceback" not in bot.output()
     bot.start()
     assert_one_complete_incident(bot, emu, "inc-1-stopped-politely")
+
+
+def _lease(bot: Bot) -> tuple[str | None, datetime | None]:
+    """(holder, until) of the first incident's set-up lease."""
+    engine = make_engine(bot.database_url)
+    try:
+        with make_sessions(engine)() as s:
+            row = s.scalars(select(Incident)).one()
+            return row.claimed_by, row.claimed_until
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_a_restarted_process_takes_over_its_killed_predecessors_lease_at_once(
+        database: str, request: pytest.FixtureRequest, emu: SlackEmulator) -> None:
+    bot: Bot = request.getfixturevalue("bot" if database == "sqlite" else "pg_bot")
+    bot.lease = 300  # only a take-over can explain a declaration finished within the test's minute
+    bot.start()
+    in_flight = hold(emu, "conversations.setTopic", None, latency=5)
+    declare(emu, "Killed and restarted")
+    emu.wait_for(in_flight, timeout=30)
+    holder, until = _lease(bot)
+    assert holder and until is not None
+    assert bot.signal(signal.SIGKILL) != 0
+    bot.start()
+    assert_one_complete_incident(bot, emu, "inc-1-killed-and-restarted")
+    assert utcnow() < until  # finished while the dead process's lease was still running
+    assert "held by a process here that is gone" in bot.output()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_a_live_holders_lease_stands_and_is_taken_over_once_the_holder_is_killed(
+        database: str, request: pytest.FixtureRequest, emu: SlackEmulator) -> None:
+    bot: Bot = request.getfixturevalue("bot" if database == "sqlite" else "pg_bot")
+    bot.lease = 300
+    bot.start()
+    in_flight = hold(emu, "conversations.setTopic", None, latency=10)
+    declare(emu, "Held by a live replica")
+    emu.wait_for(in_flight, timeout=30)
+    holder, _ = _lease(bot)
+    other = BotRuntime(make_settings(emu, bot.database_url, setup_lease=300.0))  # a replica in this process
+    try:
+        assert other.resumer.resume_pending() == 0  # the declaring process is alive: its lease stands
+        assert in_flight() and _lease(bot)[0] == holder and bot.incidents()[0]["setup_state"] == "opening"
+        assert bot.signal(signal.SIGKILL) != 0
+        emu.wait_for(lambda: answered(emu, "conversations.setTopic", None), timeout=30)
+        assert other.resumer.resume_pending() == 1  # its holder is gone: taken over now, not in 300 s
+    finally:
+        other.close()
+    assert_one_complete_incident(bot, emu, "inc-1-held-by-a-live-replica")

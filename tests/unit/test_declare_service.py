@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import IncidentConfig
-from bot.db import make_engine, make_sessions, utcnow
+from bot.db import alembic_config, make_engine, make_sessions, migrate, utcnow
 from bot.errors import InvalidInput
 from bot.incidents import service
 from bot.incidents.models import Incident
@@ -51,6 +54,44 @@ def test_the_same_request_key_declares_once(database_url: str) -> None:
     with sessions.begin() as s:
         again, created = service.declare(s, CONFIG, d, utcnow())
         assert not created and again.id == first.id
+    engine.dispose()
+
+
+def _declare(sessions: sessionmaker[Session], title: str) -> int:
+    with sessions.begin() as s:
+        incident, _ = service.declare(s, CONFIG, service.Declaration(title=title, reporter_id="U1"), utcnow())
+        return int(incident.number)
+
+
+def test_a_rolled_back_declaration_gives_its_number_back_and_a_withdrawn_one_keeps_it(database_url: str) -> None:
+    engine = make_engine(database_url)
+    sessions = make_sessions(engine)
+    with sessions() as s, s.begin():
+        incident, _ = service.declare(s, CONFIG, service.Declaration(title="rolled back", reporter_id="U1"),
+                                      utcnow())
+        assert incident.number == 1
+        s.rollback()
+    assert _declare(sessions, "first") == 1
+    with sessions.begin() as s:  # its channel was refused: withdrawn, its number not handed out again
+        service.withdraw(s, s.scalars(select(Incident.id).where(Incident.number == 1)).one())
+    assert _declare(sessions, "second") == 2
+    engine.dispose()
+
+
+def test_the_counter_counts_on_from_the_incidents_already_there(tmp_path: Path) -> None:
+    """The migration seeds it from max(number); a counter row lost (a database emptied by hand) is made again."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "0006")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO incidents (number, title, description, severity, status, is_private, "
+                          "is_drill, reporter_id, declared_at, setup_state) VALUES (41, 'old', '', 'SEV3', "
+                          "'closed', 0, 0, 'U1', '2026-01-01 00:00:00', 'ready')"))
+    migrate(engine)
+    sessions = make_sessions(engine)
+    assert _declare(sessions, "after the upgrade") == 42
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM incident_counters"))
+    assert _declare(sessions, "counter lost") == 43
     engine.dispose()
 
 
