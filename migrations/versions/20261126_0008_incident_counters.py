@@ -1,7 +1,7 @@
 """incident counters: the next incident number in a row that declarations lock, seeded from max(number)
 
-Revision ID: 0007_counters
-Revises: 0006
+Revision ID: 0008_counters
+Revises: 0007
 Create Date: 2026-11-26 00:00:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_counters"
-down_revision: str | None = "0006"
+revision: str = "0008_counters"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

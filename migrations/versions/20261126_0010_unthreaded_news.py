@@ -1,7 +1,7 @@
 """unthreaded news: the announced events recorded before the announcement existed, still to be told under it
 
-Revision ID: 0009_unthreaded_news
-Revises: 0008_lease_holders
+Revision ID: 0010_unthreaded_news
+Revises: 0009_lease_holders
 Create Date: 2026-11-26 00:20:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_unthreaded_news"
-down_revision: str | None = "0008_lease_holders"
+revision: str = "0010_unthreaded_news"
+down_revision: str | None = "0009_lease_holders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """lease holders: who holds a set-up lease (host, boot, pid namespace, pid, start time)
 
-Revision ID: 0008_lease_holders
-Revises: 0007_counters
+Revision ID: 0009_lease_holders
+Revises: 0008_counters
 Create Date: 2026-11-26 00:10:00
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_lease_holders"
-down_revision: str | None = "0007_counters"
+revision: str = "0009_lease_holders"
+down_revision: str | None = "0008_counters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
