@@ -35,7 +35,8 @@ def test_an_update_is_posted_in_the_channel_and_threaded_under_the_one_announcem
     assert "Fix deployed" in text_of(reply)
     card = wait_announcement(bot, incident, "Last update")
     assert "SEV3" in card and "investigating" in card and f"Commander: <@{bob}>" in card
-    assert any(c.args.get("ts") == incident.announcement_ts for c in emu.calls("chat.update"))
+    # the call log is written as the answer goes out, just after the state the card shows
+    assert emu.wait_for(lambda: any(c.args.get("ts") == incident.announcement_ts for c in emu.calls("chat.update")))
     top_level = [m for m in emu.messages(incident.announcement_channel_id, include_replies=False)
                  if incident.channel_id in text_of(m)]
     assert [m["ts"] for m in top_level] == [incident.announcement_ts]
