@@ -149,7 +149,9 @@ class Workspace:
         self.ephemerals: list[dict[str, Any]] = []
         self.outbox: list[dict[str, Any]] = []
         self.deferred: list[tuple[float | None, Callable[[], None]]] = []
-        self.file_share_delay: float | None = 0.05  # files.completeUploadExternal shares this long after it answers
+        self.file_share_delay: float | None = 0.05  # completeUploadExternal shares this long after answering
+        # what a person's client shows in a message's select after choosing: (choice, message edit ts then)
+        self.shown: dict[tuple[str, str, str, str], tuple[str, str | None]] = {}
 
     # ids and clock -------------------------------------------------------
     def new_id(self, prefix: str) -> str:
