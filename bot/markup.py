@@ -23,6 +23,8 @@ CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
 ENTITY_OR_TOKEN = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")  # what a cut must not split in mrkdwn
+# `@bob` typed as plain text (not an e-mail address, not inside a `<…>` token), without trailing punctuation
+HANDLE = re.compile(r"(?<![\w.@<|&])@([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")  # broadcasts
 
 
@@ -58,6 +60,14 @@ def escape_keeping_mentions(text: str) -> str:
         out += [escape(text[pos:match.start()]), match.group(0)]
         pos = match.end()
     return "".join([*out, escape(text[pos:])])
+
+
+def link_handles(text: str, id_of: Callable[[str], str | None]) -> str:
+    """Each `@handle` in `text` whose person `id_of` knows as `<@U…>`; unknown handles stay as typed."""
+    def linked(match: re.Match[str]) -> str:
+        user_id = id_of(match.group(1))
+        return f"<@{user_id}>" if user_id else match.group(0)
+    return HANDLE.sub(linked, text)
 
 
 def escape_within(text: str, limit: int) -> str:

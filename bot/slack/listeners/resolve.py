@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.incidents import lifecycle, resolving
 from bot.incidents.snapshots import IncidentSnapshot
+from bot.slack.adapters.people import with_mentions
 from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
@@ -56,6 +57,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         incident, summary, impact, root_cause = read
         user_id = body["user"]["id"]
-        deps.after_ack(form_reply(client, user_id, view, incident.channel_id), lambda: resolving.resolve(
-            deps.sessions, deps.config, deps.chat(client), incident, user_id, summary, impact, root_cause,
-            deps.clock))
+        def work() -> None:
+            typed = [with_mentions(client, t) if t else t for t in (summary, impact, root_cause)]  # `@bob` → mention
+            resolving.resolve(deps.sessions, deps.config, deps.chat(client), incident, user_id, typed[0] or "",
+                              typed[1], typed[2], deps.clock)
+
+        deps.after_ack(form_reply(client, user_id, view, incident.channel_id), work)
