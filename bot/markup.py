@@ -22,6 +22,9 @@ USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
+ENTITY_OR_TOKEN = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")  # what a cut must not split in mrkdwn
+# `@bob` typed as plain text (not an e-mail address, not inside a `<…>` token), without trailing punctuation
+HANDLE = re.compile(r"(?<![\w.@<|&])@([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")  # broadcasts
 
 
@@ -57,6 +60,47 @@ def escape_keeping_mentions(text: str) -> str:
         out += [escape(text[pos:match.start()]), match.group(0)]
         pos = match.end()
     return "".join([*out, escape(text[pos:])])
+
+
+def link_handles(text: str, id_of: Callable[[str], str | None]) -> str:
+    """Each `@handle` in `text` whose person `id_of` knows as `<@U…>`; unknown handles stay as typed."""
+    def linked(match: re.Match[str]) -> str:
+        user_id = id_of(match.group(1))
+        return f"<@{user_id}>" if user_id else match.group(0)
+    return HANDLE.sub(linked, text)
+
+
+def escape_within(text: str, limit: int) -> str:
+    """`escape_keeping_mentions(text)` in at most `limit` characters: the text is cut first (with an ellipsis),
+    then escaped, so the cut never falls inside an `&amp;` or a `<@U…>` token (a token is kept whole or left
+    out)."""
+    units: list[str] = []
+    pos = 0
+    for match in MENTIONS_AND_LINKS.finditer(text):
+        units += [escape(c) for c in text[pos:match.start()]] + [match.group(0)]
+        pos = match.end()
+    units += [escape(c) for c in text[pos:]]
+    if sum(map(len, units)) <= limit:
+        return "".join(units)
+    out, used = [], 0
+    for unit in units:
+        if used + len(unit) > limit - 1:
+            break
+        out.append(unit)
+        used += len(unit)
+    return "".join(out).rstrip() + "…"
+
+
+def shorten_mrkdwn(text: str, limit: int) -> str:
+    """`shorten` for mrkdwn: the cut backs off to before an entity (`&amp;`) or a `<…>` token it would split."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    for match in ENTITY_OR_TOKEN.finditer(text, max(0, cut - 4000), cut + 4000):
+        if match.start() < cut < match.end():
+            cut = match.start()
+            break
+    return text[:cut].rstrip() + "…"
 
 
 def escape_keeping_tokens(text: str) -> str:

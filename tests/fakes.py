@@ -346,6 +346,10 @@ class FakeDesk(_Failures):
         self.files.setdefault(incident.channel_id or "", []).append((filename, markdown))
         return file_id, f"https://files.example/{file_id}/{filename}"
 
+    def wait_shared(self, channel_id: str, file_id: str) -> bool:
+        """Uploads are shared at once here."""
+        return True
+
     def archive(self, channel_id: str) -> None:
         """The channel is archived (again is fine)."""
         self._step("archive the channel")

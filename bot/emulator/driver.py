@@ -185,7 +185,23 @@ class DriverMixin:
             }
             if stored is not None:
                 payload["message"] = copy.deepcopy(stored)
+                chosen = payload["actions"][0].get("selected_option")
+                if chosen:  # the client keeps showing it until the message is edited
+                    ws.shown[(user_id, ch.id, message_ts, action_id)] = (
+                        chosen.get("value"), (stored.get("edited") or {}).get("ts"))
         return self._deliver_interactive(payload)
+
+    def shown_option(self, user_id: str, channel_id: str, message_ts: str, action_id: str) -> str | None:
+        """The value a person's Slack client shows in a message's select: what they chose, until the message
+        is edited (chat.update re-renders it); then its initial_option (None: the placeholder)."""
+        ws = self.ws
+        with ws.lock:
+            stored = self._channel(channel_id).messages[message_ts]
+            choice = ws.shown.get((user_id, channel_id, message_ts, action_id))
+            if choice is not None and choice[1] == (stored.get("edited") or {}).get("ts"):
+                return choice[0]
+            _, element = find_element(stored.get("blocks") or [], action_id, None)
+            return ((element or {}).get("initial_option") or {}).get("value")
 
     def view_action(self, user_id: str, view_id: str, action_id: str, block_id: str,
                     value: str | None = None, **selected: Any) -> Response:

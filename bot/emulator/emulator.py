@@ -47,6 +47,8 @@ class SlackEmulator(DriverMixin):
         self._socket = SocketModeServer(self.ws.app_id)
         self._dispatcher = EventDispatcher(self.ws, self._deliver_background)
         self._started = False
+        self._timers: list[threading.Timer] = []
+        self._held: list[Callable[[], None]] = []
         self._seed()
 
     # lifecycle ---------------------------------------------------------------
@@ -63,6 +65,10 @@ class SlackEmulator(DriverMixin):
     def stop(self) -> None:
         """Stop everything (idempotent)."""
         if self._started:
+            with self._meta:
+                timers, self._timers = self._timers, []
+            for timer in timers:
+                timer.cancel()
             self._dispatcher.stop()
             self._socket.stop()
             self._server.stop()
@@ -263,8 +269,32 @@ class SlackEmulator(DriverMixin):
             time.sleep(interval)
 
     def drain(self, timeout: float = 5.0) -> None:
-        """Wait until all emitted events have been delivered."""
+        """Wait until deferred work (file shares) is done and all emitted events have been delivered."""
+        self.wait_for(lambda: not self.pending(), timeout)
         self.wait_for(self._dispatcher.idle, timeout)
+
+    def pending(self) -> int:
+        """How many timed pieces of deferred work (asynchronous file shares) have not run yet (held ones
+        do not count)."""
+        with self._meta:
+            return sum(1 for t in self._timers if t.is_alive())
+
+    @property
+    def file_share_delay(self) -> float | None:
+        """Seconds between files.completeUploadExternal's answer and the file's share in its channels;
+        None holds shares until `release_shares()`."""
+        return self.ws.file_share_delay
+
+    @file_share_delay.setter
+    def file_share_delay(self, value: float | None) -> None:
+        self.ws.file_share_delay = value
+
+    def release_shares(self) -> None:
+        """Run the file shares held while `file_share_delay` was None (in order, now)."""
+        with self._meta:
+            held, self._held = self._held, []
+        for run in held:
+            run()
 
     def socket_connected(self) -> bool:
         """True while a Socket Mode client is connected."""
@@ -328,6 +358,22 @@ class SlackEmulator(DriverMixin):
     def _log_call(self, call: Call) -> None:
         with self._meta:
             self._calls.append(call)
+
+    def _later(self, delay: float | None, work: Callable[[], None]) -> None:
+        def run() -> None:
+            with self.ws.lock:
+                work()
+                events = self.ws.take_outbox()
+            self._emit(events)
+
+        with self._meta:
+            if delay is None:
+                self._held.append(run)
+                return
+            timer = threading.Timer(delay, run)
+            timer.daemon = True
+            self._timers = [t for t in self._timers if t.is_alive()] + [timer]
+            timer.start()
 
     def _emit(self, events: list[dict[str, Any]]) -> None:
         if not events or not self.emit_events or not (self.app_url or self._socket.connected()):

@@ -1,4 +1,9 @@
-"""files.* methods: the v2 external upload flow and files.info."""
+"""files.* methods: the v2 external upload flow and files.info.
+
+As in real Slack, files.completeUploadExternal answers before the file is shared: the file_share
+message, the file's `channels` and its `shares` in files.info appear `ws.file_share_delay` seconds
+later (a share into a channel archived meanwhile is lost).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ def file_object(ws: Workspace, f: FileRec, shares: bool = True) -> dict[str, Any
     }
     if f.alt_txt:
         out["alt_txt"] = f.alt_txt
-    if shares:
+    if shares and chans:
         out["shares"] = _shares(ws, f, chans)
     return out
 
@@ -92,20 +97,36 @@ def complete_upload(ws: Workspace, a: Args) -> dict[str, Any]:
             raise ApiError("is_archived")
         if ch.is_private and ws.bot_user_id not in ch.members:
             raise ApiError("not_in_channel")
+        if a.str("thread_ts") and ws.thread_parent(ch, a.str("thread_ts")) is None:
+            raise ApiError("thread_not_found")
         targets.append(ch)
     for f, item in zip(recs, items, strict=True):
         f.title = str(item.get("title") or f.name)
         f.completed = True
         f.initial_comment = a.str("initial_comment") or None
         f.thread_ts = a.str("thread_ts") or None
-        f.channels = [c.id for c in targets]
-    for ch in targets:
-        content = {"text": a.str("initial_comment"), "files": [file_object(ws, f, shares=False) for f in recs],
-                   "upload": True, "display_as_bot": False, "subtype": "file_share"}
-        if a.has("blocks"):
-            content["blocks"] = a.json("blocks", error="invalid_blocks")
-        post_as_bot(ws, ch, content, a.str("thread_ts") or None)
+    blocks = a.json("blocks", error="invalid_blocks") if a.has("blocks") else None
+    ws.defer(ws.file_share_delay, lambda: _share(ws, recs, targets, a.str("initial_comment"), blocks,
+                                                 a.str("thread_ts") or None))
     return {"ok": True, "files": [{"id": f.id, "title": f.title} for f in recs]}
+
+
+def _share(ws: Workspace, recs: list[FileRec], targets: list[Channel], comment: str, blocks: Any,
+           thread_ts: str | None) -> None:
+    """The asynchronous part of completeUploadExternal: the file_share messages, then the shares."""
+    for ch in targets:
+        if ch.is_archived:
+            continue
+        for f in recs:
+            f.channels.append(ch.id)
+        content = {"text": comment, "files": [file_object(ws, f, shares=False) for f in recs],
+                   "upload": True, "display_as_bot": False, "subtype": "file_share"}
+        if blocks is not None:
+            content["blocks"] = blocks
+        try:
+            post_as_bot(ws, ch, content, thread_ts)
+        except ApiError:  # the thread went away meanwhile: shared without its message
+            continue
 
 
 def info(ws: Workspace, a: Args) -> dict[str, Any]:

@@ -198,8 +198,10 @@ class ApiServer:
             try:
                 result = METHODS[method](emu.ws, a)
             finally:
-                events = emu.ws.take_outbox()
+                events, deferred = emu.ws.take_outbox(), emu.ws.take_deferred()
         emu._emit(events)
+        for when, work in deferred:
+            emu._later(when, work)
         if fault is not None and fault.replaces_answer:  # processed: the work is done, the answer is lost
             return DROPPED if fault.drop else fault.answer()
         return 200, scopes, result

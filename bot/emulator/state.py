@@ -7,6 +7,7 @@ import itertools
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +148,10 @@ class Workspace:
         self.response_posts: list[dict[str, Any]] = []
         self.ephemerals: list[dict[str, Any]] = []
         self.outbox: list[dict[str, Any]] = []
+        self.deferred: list[tuple[float | None, Callable[[], None]]] = []
+        self.file_share_delay: float | None = 0.05  # completeUploadExternal shares this long after answering
+        # what a person's client shows in a message's select after choosing: (choice, message edit ts then)
+        self.shown: dict[tuple[str, str, str, str], tuple[str, str | None]] = {}
 
     # ids and clock -------------------------------------------------------
     def new_id(self, prefix: str) -> str:
@@ -335,6 +340,16 @@ class Workspace:
         """Queue an Events API inner event for delivery after the current call."""
         event.setdefault("event_ts", event.get("ts") or self.next_ts())
         self.outbox.append(event)
+
+    def defer(self, delay: float | None, work: Callable[[], None]) -> None:
+        """Run `work` (under the lock, its events emitted) `delay` seconds after the current call (None:
+        when the emulator releases it)."""
+        self.deferred.append((delay, work))
+
+    def take_deferred(self) -> list[tuple[float | None, Callable[[], None]]]:
+        """Remove and return the work deferred by the current call."""
+        out, self.deferred = self.deferred, []
+        return out
 
     def take_outbox(self) -> list[dict[str, Any]]:
         """Remove and return the queued events."""

@@ -48,25 +48,36 @@ def close(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
         row = s.get_one(Incident, incident.id)
         service.store(s, row, markdown, people, now())
         closed = snapshot(row, config)
-    permalink = _upload(sessions, desk, closed, markdown, user_id, now, problems)
+    file_id, permalink = _upload(sessions, desk, closed, markdown, user_id, now, problems)
+    # Slack shares an upload a moment after answering: link it, and archive, once it is in the channel
+    shared = bool(file_id and closed.channel_id and desk.wait_shared(closed.channel_id, file_id))
     with sessions.begin() as s:
         after = snapshot(s.get_one(Incident, incident.id), config)
     try:
         publish(news, after, [PostmortemPublished(permalink, user_id)])
     except DomainError as exc:
         problems.append(exc.message)
-    if config.archive_on_close and after.channel_id and permalink:
-        try:
-            desk.archive(after.channel_id)
-        except ChatStepFailed as exc:
-            problems.append(f"The channel could not be archived ({exc.reason}).")
+    if config.archive_on_close and after.channel_id and file_id:
+        _archive(desk, after.channel_id, shared, problems)
     if problems:
         raise DomainError(" ".join(problems))
     return after
 
 
+def _archive(desk: PostmortemDesk, channel_id: str, shared: bool, problems: list[str]) -> None:
+    """Archive once the postmortem is shown in the channel: a share still on its way would be lost."""
+    if not shared:
+        problems.append("The channel was not archived: Slack had not shown the postmortem in it yet. "
+                        "Archive it once the file is there.")
+        return
+    try:
+        desk.archive(channel_id)
+    except ChatStepFailed as exc:
+        problems.append(f"The channel could not be archived ({exc.reason}).")
+
+
 def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: IncidentSnapshot, markdown: str,
-            user_id: str, now: Callable[[], datetime], problems: list[str]) -> str | None:
+            user_id: str, now: Callable[[], datetime], problems: list[str]) -> tuple[str | None, str | None]:
     filename = f"postmortem-{incident.channel_name or f'incident-{incident.number}'}.md"
     try:
         file_id, permalink = desk.upload(incident, filename, markdown)
@@ -74,7 +85,7 @@ def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: Inc
         log.warning("incident %s: postmortem stored but not uploaded: %s", incident.number, exc.reason)
         problems.append(f"The postmortem is stored (print it with `incident-bot postmortem {incident.number}`) "
                         f"but could not be posted in the channel ({exc.reason}).")
-        return None
+        return None, None
     with sessions.begin() as s:
         row = s.get_one(Incident, incident.id)
         stored = service.stored(s, incident.id)
@@ -83,4 +94,4 @@ def _upload(sessions: sessionmaker[Session], desk: PostmortemDesk, incident: Inc
         row.postmortem_permalink = permalink
         record(s, row.id, EventKind.POSTMORTEM_PUBLISHED, by=user_id, now=now(), text="Postmortem posted",
                data={"file_id": file_id})
-    return permalink
+    return file_id, permalink

@@ -264,3 +264,14 @@ def test_in_channel_command_ack_is_posted(emu: SlackEmulator, app: FakeApp) -> N
     app.responder = lambda r: (200, "text/plain; charset=utf-8", b"just for you")
     assert emu.slash_command(emu.user_id("alice"), cid, "/incident", "help").json() == {"text": "just for you"}
     assert len(emu.messages(cid)) == 1
+
+
+def test_a_chosen_option_shows_until_the_message_is_edited(emu: SlackEmulator, app: FakeApp) -> None:
+    client = WebClient(token=emu.bot_token, base_url=emu.api_url)
+    cid, bob, carol = emu.channel_id("incidents"), emu.user_id("bob"), emu.user_id("carol")
+    ts = client.chat_postMessage(channel=cid, text="Incident", blocks=BUTTONS)["ts"]
+    assert emu.shown_option(bob, cid, ts, "sev") is None  # the placeholder
+    emu.click(bob, cid, ts, "sev", value="SEV2")
+    assert emu.shown_option(bob, cid, ts, "sev") == "SEV2" and emu.shown_option(carol, cid, ts, "sev") is None
+    client.chat_update(channel=cid, ts=ts, text="Incident", blocks=BUTTONS)  # the same blocks, re-rendered
+    assert emu.shown_option(bob, cid, ts, "sev") is None

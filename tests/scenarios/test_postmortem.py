@@ -134,7 +134,7 @@ def test_close_uploads_the_postmortem_through_the_three_step_file_api_and_links_
     clock_free_incident = declare(bot, title="Search is slow")
     emu = bot.emu
     command(bot, "alice", clock_free_incident, "close")
-    emu.wait_for(lambda: emu.files(), timeout=15)
+    emu.wait_for(lambda: emu.files() and emu.files()[0]["channels"], timeout=15)  # shared a moment after
     methods = [c.method for c in emu.calls()]
     for step in ("files.getUploadURLExternal", "files.completeUploadExternal"):
         assert step in methods

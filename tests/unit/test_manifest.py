@@ -83,6 +83,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "pins.add": {"pins:write"},
     "usergroups.users.list": {"usergroups:read"},
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
     "views.open": set(),
     "views.update": set(),
 }

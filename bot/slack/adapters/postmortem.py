@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_sdk import WebClient
 
@@ -17,6 +18,8 @@ MAX_LOOKUPS = 300  # users.info is Tier 4; a huge incident falls back to ids for
 
 class SlackPostmortemDesk:
     """PostmortemDesk on a WebClient."""
+
+    share_wait = 10.0  # seconds to wait for Slack's asynchronous share of an upload before giving up
 
     def __init__(self, client: WebClient) -> None:
         self.client = client
@@ -51,6 +54,27 @@ class SlackPostmortemDesk:
             except ChatStepFailed as exc:
                 log.info("no permalink for %s: %s", file_id, exc.reason)
         return file_id, permalink
+
+    def wait_shared(self, channel_id: str, file_id: str) -> bool:
+        """Poll files.info (Tier 4) with backoff until its `shares` name the channel, for `share_wait` s.
+
+        completeUploadExternal answers before Slack shares the file; archiving in between loses the share.
+        """
+        deadline, pause = time.monotonic() + self.share_wait, 0.05
+        while True:
+            try:
+                file = call("read the file", lambda: self.client.files_info(file=file_id))["file"]
+                shares = file.get("shares") or {}
+                if any(channel_id in (shares.get(kind) or {}) for kind in ("public", "private")):
+                    return True
+            except ChatStepFailed as exc:
+                log.info("file %s not read while waiting for its share: %s", file_id, exc.reason)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                log.warning("file %s not shared in %s after %.0f s", file_id, channel_id, self.share_wait)
+                return False
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 2.0)
 
     def archive(self, channel_id: str) -> None:
         """Archive the channel; one already archived is fine."""

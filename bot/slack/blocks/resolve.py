@@ -28,4 +28,5 @@ def resolve_modal(incident: IncidentSnapshot) -> dict[str, Any]:
                    element=PlainTextInputElement(action_id=Action.ROOT_CAUSE, multiline=True, max_length=3000)),
     ]
     return View(type="modal", callback_id=Callback.RESOLVE_MODAL, title="Resolve the incident",
-                submit="Resolve", close="Cancel", blocks=blocks, private_metadata=metadata(incident)).to_dict()
+                submit="Resolve", close="Cancel", blocks=blocks, private_metadata=metadata(incident),
+                notify_on_close=True).to_dict()  # view_closed: the card's select is put back

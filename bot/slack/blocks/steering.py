@@ -34,10 +34,12 @@ from bot.incidents.news import (
 )
 from bot.incidents.snapshots import IncidentSnapshot
 from bot.incidents.updates import MAX_UPDATE
-from bot.markup import escape, escape_keeping_mentions, shorten
+from bot.markup import escape, escape_keeping_mentions, escape_within, shorten, shorten_mrkdwn
 from bot.slack.blocks.card import headline
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
+
+SECTION_TEXT = 3000  # Slack's limit on a section's text
 
 
 def metadata(incident: IncidentSnapshot) -> str:
@@ -126,8 +128,8 @@ def _status_line(c: StatusChange) -> str:
 
 
 def _update_line(c: StatusUpdate) -> str:
-    return (f":mega: *Update* from <@{c.by}> · {c.severity} · {c.status}\n"
-            f"{escape_keeping_mentions(c.text)}")
+    head = f":mega: *Update* from <@{c.by}> · {c.severity} · {c.status}\n"
+    return head + escape_within(c.text, SECTION_TEXT - len(head))  # cut before escaping, never in an entity
 
 
 def _review_line(change: Resolution | FollowupAdded | PostmortemPublished) -> str:
@@ -168,7 +170,8 @@ def news_line(change: News) -> str:
 def news_message(changes: list[News]) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text, blocks) for a message telling `changes`."""
     text = "\n".join(news_line(c) for c in changes)
-    blocks = [SectionBlock(text=MarkdownTextObject(text=shorten(news_line(c), 3000))) for c in changes[:49]]
+    blocks = [SectionBlock(text=MarkdownTextObject(text=shorten_mrkdwn(news_line(c), SECTION_TEXT)))
+              for c in changes[:49]]
     return text, [b.to_dict() for b in blocks]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ from bot.slack.ids import COMMAND
 from bot.slack.listeners.context import incident_of_card
 from bot.slack.replies import Reply, in_place, open_modal, via_respond
 
+log = logging.getLogger(__name__)
+
 FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Any], dict[str, Any]]]] = {
     # form: (what the person must be allowed to do, the command that does it instead, the view)
     "roles": ("change the roles", f"{COMMAND} commander @someone", blocks_steering.roles_modal),
@@ -31,15 +34,16 @@ FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Any], dict[s
 
 
 def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form: str, incident: IncidentSnapshot,
-              user_id: str, *, response_url: str | None = None) -> None:
+              user_id: str, *, response_url: str | None = None) -> bool:
     """Open a steering form (remembering `response_url`, where the answer goes), then check the person may use
     it: the check can wait on Slack (user groups) longer than the trigger lives, so a refusal replaces the
-    open form with the reason. If Slack refuses to open it, say what to type instead."""
+    open form with the reason. If Slack refuses to open it, say what to type instead. True when the person
+    has the form to fill in."""
     what, instead, build = FORMS[form]
     view = remember_reply(build(incident, deps.config), response_url)
     view_id = open_modal(client, trigger_id, view, reply, form="form", instead=f"Try again, or type `{instead}`.")
     if not what or view_id is None:
-        return
+        return view_id is not None
     try:
         steering.check_allowed(deps.config, deps.chat(client), incident, user_id, what)
     except DomainError as exc:
@@ -48,6 +52,19 @@ def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form
             call("say why in the form", lambda: client.views_update(view_id=view_id, view=refused))
         except ChatStepFailed:
             reply(exc.message)
+        return False
+    return True
+
+
+def show_status(deps: Deps, client: WebClient, incident: IncidentSnapshot) -> None:
+    """Re-render the card as the incident stands, so its status select stops showing a choice that was refused
+    or cancelled (a Slack client keeps showing what was picked until the message is edited)."""
+    try:
+        with deps.begin() as session:
+            now = queries.by_id(session, deps.config, incident.id)
+        deps.chat(client).refresh_card(now or incident)
+    except ChatStepFailed as exc:
+        log.info("card of %s not re-rendered: %s", incident.label, exc.reason)
 
 
 def remember_reply(view: dict[str, Any], response_url: str | None) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from slack_sdk import WebClient
 
 from bot.incidents import lifecycle, resolving
 from bot.incidents.snapshots import IncidentSnapshot
+from bot.slack.adapters.people import with_mentions
 from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
 from bot.slack.listeners.context import movable_here
-from bot.slack.listeners.forms import form_incident, form_reply, open_form, value
+from bot.slack.listeners.forms import form_channel, form_incident, form_reply, open_form, show_status, value
 from bot.slack.listeners.invocation import Invocation
 
 
@@ -40,7 +41,13 @@ def read_resolution(deps: Deps, view: dict[str, Any]) -> tuple[IncidentSnapshot,
 
 
 def register(app: App, deps: Deps) -> None:
-    """The resolve form's submission (a refusal stays in the form)."""
+    """The resolve form's submission (a refusal stays in the form); closing it unsubmitted."""
+
+    @app.view_closed(Callback.RESOLVE_MODAL)
+    def on_resolve_closed(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        ack()  # the card's select may still show *resolved*: re-render it
+        deps.after_ack(form_reply(client, body["user"]["id"], view, form_channel(view)),
+                       lambda: show_status(deps, client, form_incident(deps, view)))
 
     @app.view(Callback.RESOLVE_MODAL)
     def on_resolve(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -50,6 +57,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         incident, summary, impact, root_cause = read
         user_id = body["user"]["id"]
-        deps.after_ack(form_reply(client, user_id, view, incident.channel_id), lambda: resolving.resolve(
-            deps.sessions, deps.config, deps.chat(client), incident, user_id, summary, impact, root_cause,
-            deps.clock))
+        def work() -> None:
+            typed = [with_mentions(client, t) if t else t for t in (summary, impact, root_cause)]  # `@bob` → mention
+            resolving.resolve(deps.sessions, deps.config, deps.chat(client), incident, user_id, typed[0] or "",
+                              typed[1], typed[2], deps.clock)
+
+        deps.after_ack(form_reply(client, user_id, view, incident.channel_id), work)

@@ -7,12 +7,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.errors import DomainError
 from bot.incidents import lifecycle, steering
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Action
 from bot.slack.listeners import close, resolve
 from bot.slack.listeners.context import incident_here, incident_of_card
-from bot.slack.listeners.forms import open_form
+from bot.slack.listeners.forms import open_form, show_status
 from bot.slack.listeners.invocation import Invocation
 from bot.slack.replies import via_respond
 
@@ -58,13 +59,19 @@ def register(app: App, deps: Deps) -> None:
 
         def work() -> None:
             incident = incident_of_card(deps, channel_id)
-            if target == lifecycle.RESOLVED:  # the resolve form asks for the summary
-                open_form(deps, client, body["trigger_id"], reply, "resolve", incident, user_id,
-                          response_url=body.get("response_url"))
-            elif target == lifecycle.CLOSED:  # closing writes the postmortem
-                close.close_incident(deps, client, incident, user_id)
-            else:
-                steering.move_status(deps.sessions, deps.config, deps.chat(client), incident, user_id, target,
-                                     deps.clock)
+            try:
+                if target == lifecycle.RESOLVED:  # the resolve form asks for the summary
+                    if not open_form(deps, client, body["trigger_id"], reply, "resolve", incident, user_id,
+                                     response_url=body.get("response_url")):
+                        show_status(deps, client, incident)
+                elif target == lifecycle.CLOSED:  # closing writes the postmortem
+                    close.close_incident(deps, client, incident, user_id)
+                else:
+                    steering.move_status(deps.sessions, deps.config, deps.chat(client), incident, user_id, target,
+                                         deps.clock)
+            except DomainError:
+                show_status(deps, client, incident)
+                raise
 
         deps.after_ack(reply, work, slow=target == lifecycle.CLOSED)
+

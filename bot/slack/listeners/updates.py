@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.incidents import steering
 from bot.incidents.updates import validate_update
+from bot.slack.adapters.people import with_mentions
 from bot.slack.deps import Deps
 from bot.slack.errors import form_refusal
 from bot.slack.ids import Action, Block, Callback
@@ -42,6 +43,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user_id = body["user"]["id"]
         deps.after_ack(form_reply(client, user_id, view, form_channel(view)), lambda: steering.post_update(
-            deps.sessions, deps.config, deps.chat(client), form_incident(deps, view), user_id, text, deps.clock))
+            deps.sessions, deps.config, deps.chat(client), form_incident(deps, view), user_id,
+            with_mentions(client, text), deps.clock))  # plain text: `@bob` becomes a mention here
 
     app.action(Action.OPEN_UPDATE)(opener(deps, "update"))
