@@ -290,7 +290,9 @@ class DriverMixin:
         with ws.lock:
             ch = self._channel(channel_id)
             ts = ws.next_ts()
-            msg: dict[str, Any] = {"client_msg_id": str(uuid.uuid4()), "type": "message", "text": text,
+            # Slack keeps a person's text with & < > as entities (mentions and links stay tokens); the rich
+            # text blocks carry it as typed
+            msg: dict[str, Any] = {"client_msg_id": str(uuid.uuid4()), "type": "message", "text": escape_text(text),
                                    "user": user_id, "ts": ts, "team": ws.team_id,
                                    "blocks": [_rich_text(text)]}
             if files:
@@ -324,7 +326,8 @@ class DriverMixin:
             ch = self._channel(channel_id)
             msg = ws.get_message(ch, ts)
             previous = copy.deepcopy(msg)
-            msg.update(text=new_text, blocks=[_rich_text(new_text)], edited={"user": user_id, "ts": ws.next_ts()})
+            msg.update(text=escape_text(new_text), blocks=[_rich_text(new_text)],
+                       edited={"user": user_id, "ts": ws.next_ts()})
             ws.emit({"type": "message", "subtype": "message_changed", "hidden": True, "channel": ch.id,
                      "channel_type": ch.channel_type, "ts": msg["edited"]["ts"], "message": copy.deepcopy(msg),
                      "previous_message": previous})

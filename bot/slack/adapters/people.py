@@ -8,6 +8,7 @@ import time
 
 from slack_sdk import WebClient
 
+from bot import markup
 from bot.errors import ChatStepFailed
 from bot.markup import HANDLE, link_handles
 from bot.slack.adapters.calls import call
@@ -32,6 +33,33 @@ def with_mentions(client: WebClient, text: str) -> str:
     return link_handles(text, lambda handle: handles.get(handle.lower()))
 
 
+def readable(client: WebClient, text: str) -> str:
+    """A message's Slack text for a plain-text field: entities undone, `<@U…>` as `@name` when the directory is
+    already at hand (never a Slack call: this runs before a trigger_id expires), else as `@U…`; `with_mentions`
+    turns either back into a mention."""
+    names = _cached_names(client)
+    return markup.readable(text, lambda user_id: names.get(user_id))
+
+
+def prefetch(client: WebClient) -> None:
+    """Read the directory now (after a modal opened), so the next `readable` can show names."""
+    try:
+        _directory(client)
+    except ChatStepFailed as exc:
+        log.info("people not read ahead: %s", exc.reason)
+
+
+def _cached_names(client: WebClient) -> dict[str, str]:
+    """user id → the handle to show (the username: read first), from the directory if it was read already."""
+    with _lock:
+        cached = _directories.get(client.token or "")
+    names: dict[str, str] = {}
+    for handle, user_id in (cached[1] if cached else {}).items():
+        if handle != user_id.lower():
+            names.setdefault(user_id, handle)
+    return names
+
+
 def _directory(client: WebClient) -> dict[str, str]:
     key = client.token or ""
     with _lock:
@@ -48,6 +76,7 @@ def _directory(client: WebClient) -> dict[str, str]:
             for name in (user.get("name"), (user.get("profile") or {}).get("display_name")):
                 if name:
                     handles.setdefault(str(name).lower(), str(user["id"]))
+            handles.setdefault(str(user["id"]).lower(), str(user["id"]))  # `@U…`, as `readable` may show it
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
             break

@@ -22,7 +22,7 @@ from bot.config import IncidentConfig
 from bot.incidents.lifecycle import FINISHED, allowed_next
 from bot.incidents.permissions import lead_role
 from bot.incidents.snapshots import IncidentSnapshot
-from bot.markup import date_token, escape, shorten
+from bot.markup import date_token, escape, escape_within, shorten
 from bot.slack.ids import Action
 from bot.slack.ids import Block as B
 
@@ -119,8 +119,8 @@ def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, A
                                                                         SECTION_MAX))))
     blocks.append(SectionBlock(fields=_facts(incident)))
     if incident.description:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(escape(incident.description),
-                                                                        SECTION_MAX))))
+        # people named in the description stay mentions; broadcasts (@channel, @here) are escaped
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=escape_within(incident.description, SECTION_MAX))))
     blocks.append(SectionBlock(text=MarkdownTextObject(text=roles_text(incident))))
     blocks += card_controls(incident, config)
     context = [f"Declared {_when(incident)}"]

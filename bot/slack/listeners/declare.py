@@ -14,6 +14,7 @@ from bot.errors import ChatStepFailed, InvalidInput
 from bot.incidents import opening
 from bot.incidents.service import Declaration, validate
 from bot.markup import escape
+from bot.slack.adapters import people
 from bot.slack.adapters.calls import call
 from bot.slack.blocks.declare import declare_modal
 from bot.slack.deps import Deps
@@ -75,6 +76,8 @@ def declare_and_reply(deps: Deps, client: WebClient, declaration: Declaration, r
                       message_ts: str | None = None) -> None:
     """Declare, open the channel, tell the declarer where it is (a repeated submission stays quiet).
     `message_ts`: declared from that message in the source channel, whose permalink goes on the card."""
+    if declaration.description:  # `@bob` typed (or shown from a message) in the form becomes a mention
+        declaration = replace(declaration, description=people.with_mentions(client, declaration.description))
     if message_ts and declaration.source_channel_id and not declaration.source_permalink:
         declaration = replace(declaration, source_permalink=_permalink(client, declaration.source_channel_id,
                                                                        message_ts))
@@ -141,7 +144,11 @@ def register(app: App, deps: Deps) -> None:
         message = body.get("message", {})
 
         reply = via_respond(respond)
-        deps.after_ack(reply, lambda: open_declare(
-            deps, client, body["trigger_id"], reply, origin_channel=channel_id,
-            description=message.get("text", ""), message_ts=message.get("ts") if channel_id else None,
-            response_url=body.get("response_url")))
+        def work() -> None:
+            # Slack sends the message's text escaped, mentions as ids: readable in the form, once unescaped
+            open_declare(deps, client, body["trigger_id"], reply, origin_channel=channel_id,
+                         description=people.readable(client, message.get("text", "")),
+                         message_ts=message.get("ts") if channel_id else None, response_url=body.get("response_url"))
+            people.prefetch(client)  # after the modal is open: names next time
+
+        deps.after_ack(reply, work)

@@ -12,6 +12,7 @@ from bot.errors import DomainError
 from bot.followups import adding
 from bot.followups import service as followups
 from bot.incidents import queries
+from bot.markup import unescape
 from bot.slack.blocks.followups import followup_list
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Callback
@@ -54,7 +55,7 @@ def register(app: App, deps: Deps) -> None:
             if incident is None:
                 raise DomainError(f"Follow-ups belong to incidents: use this on a message in an incident channel, "
                                   f"or type `{COMMAND} followup <what>` there.")
-            request = followups.parse(message.get("text", ""), deps.clock().date())
+            request = followups.parse(unescape(message.get("text", "")), deps.clock().date())  # Slack escapes it
             adding.add_followup(deps.sessions, deps.config, deps.chat(client), incident, user_id, request, deps.clock,
                                 source_ts=message.get("ts"))
             reply(f"Added as a follow-up. See them all with `{COMMAND} followups`.")
