@@ -35,9 +35,15 @@ def _icon(incident: IncidentSnapshot) -> str:
     return "🧪" if incident.is_drill else ("🔒" if incident.is_private else "🚨")
 
 
-def headline(incident: IncidentSnapshot) -> str:
-    """`🚨 Incident #42: title`, the one-line name used in headers and fallbacks (unescaped)."""
+def title_line(incident: IncidentSnapshot) -> str:
+    """`🚨 Incident #42: title` as plain text (the card's header; plain_text never pings)."""
     return f"{_icon(incident)} {incident.label}: {incident.title}"
+
+
+def headline(incident: IncidentSnapshot) -> str:
+    """`🚨 Incident #42: title`, escaped: the fallback `text` Slack notifies from, so a title typed as
+    `@channel …` (delivered as `<!channel>`) shows as typed and pings nobody."""
+    return escape(title_line(incident))
 
 
 def topic(incident: IncidentSnapshot) -> str:
@@ -112,9 +118,9 @@ def card_controls(incident: IncidentSnapshot, config: IncidentConfig) -> list[Bl
 def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, Any]]:
     """The incident card posted (and later kept current) in the incident channel."""
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=shorten(headline(incident), HEADER_MAX))),
+        HeaderBlock(text=PlainTextObject(text=shorten(title_line(incident), HEADER_MAX))),
     ]
-    if len(headline(incident)) > HEADER_MAX:
+    if len(title_line(incident)) > HEADER_MAX:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(f"*{escape(incident.title)}*",
                                                                         SECTION_MAX))))
     blocks.append(SectionBlock(fields=_facts(incident)))

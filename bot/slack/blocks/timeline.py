@@ -17,14 +17,14 @@ ANSWER_MAX = 300    # characters of each line's text shown in the answer
 def key_events_text(label: str, number: int, entries: list[Entry], config: IncidentConfig) -> str:
     """The `/incident timeline` answer."""
     if not entries:
-        return f"No key events in {label} yet. Mark one with :{config.key_reaction}: or `{COMMAND} note <text>`."
+        return f"No key events in {label} yet. Mark one with :{config.key_reaction}: or `{COMMAND} note &lt;text&gt;`."
     tz = config.tz()
     lines = [f"*Key events of {label}* ({len(entries)})"]
     if len(entries) > SHOWN:
         lines.append(f"_The last {SHOWN}; `incident-bot timeline {number}` exports them all._")
     lines += [_line(e, tz) for e in entries[-SHOWN:]]
     lines.append(f"_Mark a message with :{config.key_reaction}: or *Add to timeline*; add one with "
-                 f"`{COMMAND} note <text>`._")
+                 f"`{COMMAND} note &lt;text&gt;`._")
     return "\n".join(lines)
 
 
