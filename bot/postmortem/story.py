@@ -111,8 +111,13 @@ def _marked(rows: list[TimelineRow], at: datetime | None, mark: str) -> list[Tim
     return [*rows[:later], TimelineRow(at, mark.capitalize(), "", None), *rows[later:]]
 
 
+SAID_TWICE = {"Status", "Severity", "Priority", "Category", "Service", "✅ Resolved"}  # labels their texts repeat
+
+
 def _without(label: str, text: str) -> str:
-    """`Status: a → b` under the label Status reads `a → b`."""
+    """`Status: a → b` under the label Status reads `a → b` (people's own words are never cut)."""
+    if label not in SAID_TWICE:
+        return text
     word = label.split(" ")[-1]
     for prefix in (f"{word}: ", f"{word} "):
         if text.lower().startswith(prefix.lower()):
