@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack tokens kept when user text goes into a message others see: people, channels, links.
@@ -108,10 +108,11 @@ def escape_keeping_tokens(text: str) -> str:
     return "".join(part if TOKEN.fullmatch(part) else escape(part) for part in TOKEN.split(text))
 
 
-def date_token(when: datetime, pattern: str) -> str:
-    """`<!date^…^pattern|iso>`: a time every reader sees in their own time zone (the ISO form is the fallback)."""
-    iso = when.isoformat(timespec="seconds")
-    return f"<!date^{int(when.timestamp())}^{pattern}|{iso}>"
+def date_token(when: datetime, pattern: str, fallback: str | None = None) -> str:
+    """`<!date^…^pattern|fallback>`: a time every reader sees in their own time zone (the fallback, by
+    default the ISO form, is for clients that cannot render it)."""
+    fallback = fallback or when.isoformat(timespec="seconds")
+    return f"<!date^{int(when.timestamp())}^{pattern}|{fallback}>"
 
 
 def labelled_link(url: str, label: str | None) -> str:
@@ -137,3 +138,19 @@ def readable(text: str, name_of: Callable[[str], str | None] = lambda _: None, *
     text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
     text = LINK.sub(lambda m: link(m.group(1), m.group(2)), text)
     return unescape(text) if entities else text
+
+
+def duration_text(value: timedelta) -> str:
+    """A duration as people say it: `under a minute`, `4 min`, `1 h 11 min`, `3 days`, `2 days 5 h`."""
+    minutes = int(abs(value.total_seconds()) // 60)
+    sign = "-" if value.total_seconds() < 0 and minutes else ""
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        unit = "day" if days == 1 else "days"
+        return sign + f"{days} {unit}" + (f" {hours} h" if hours else "")
+    if hours:
+        return sign + f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return sign + f"{minutes} min"

@@ -41,10 +41,13 @@ def current(incident: Incident, role: str) -> list[RoleAssignment]:
 
 
 def assign(session: Session, config: IncidentConfig, incident: Incident, role: Role, people: list[str], by: str,
-           now: datetime) -> list[RoleChange]:
-    """Give `role` to `people`: a single-holder role is handed over, a shared one gains holders."""
+           now: datetime, *, vacant_only: bool = False) -> list[RoleChange]:
+    """Give `role` to `people`: a single-holder role is handed over, a shared one gains holders
+    (`vacant_only`: a claim from the card that did not confirm a take-over; refused when the role is held)."""
     people = check_people(role, people)
     holders = [a.user_id for a in current(incident, role.name)]
+    if vacant_only and role.single and holders and holders != people:
+        raise DomainError(_held(config, role, holders[0]))
     newcomers = [p for p in people if p not in holders]
     if not newcomers:
         who = ", ".join(f"<@{p}>" for p in people)
@@ -52,6 +55,13 @@ def assign(session: Session, config: IncidentConfig, incident: Incident, role: R
     if role.single:
         return [_hand_over(session, config, incident, role, newcomers[0], by, now)]
     return [_start(session, config, incident, role, p, None, by, now) for p in newcomers]
+
+
+def _held(config: IncidentConfig, role: Role, holder: str) -> str:
+    if role.name == lead_role(config):
+        return (f"<@{holder}> is {role.name} now, so nothing changed. To take over, press *Take over command* "
+                "on the incident card and confirm.")
+    return f"<@{holder}> is {role.name} now, so nothing changed. Ask them, or hand it over with *Assign roles*."
 
 
 def set_holders(session: Session, config: IncidentConfig, incident: Incident, role: Role, people: list[str], by: str,

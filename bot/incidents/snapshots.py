@@ -44,6 +44,7 @@ class IncidentSnapshot:
     last_update_at: datetime | None = None
     summary: str | None = None
     postmortem_permalink: str | None = None
+    resolved_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -78,7 +79,7 @@ def snapshot(incident: Incident, config: IncidentConfig) -> IncidentSnapshot:
         holders=current_holders(incident, config), card_ts=incident.card_ts,
         announcement_channel_id=incident.announcement_channel_id, announcement_ts=incident.announcement_ts,
         last_update_at=incident.last_update_at, summary=incident.summary,
-        postmortem_permalink=incident.postmortem_permalink,
+        postmortem_permalink=incident.postmortem_permalink, resolved_at=incident.resolved_at,
     )
 
 

@@ -102,14 +102,16 @@ def check_allowed(config: IncidentConfig, news: IncidentNews, incident: Incident
 
 
 def assign_role(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,
-                user_id: str, role_name: str, people: list[str], now: Callable[[], datetime]) -> IncidentSnapshot:
-    """`/incident commander @bob`, or a claim from the card: give the role (handing it over if single)."""
+                user_id: str, role_name: str, people: list[str], now: Callable[[], datetime], *,
+                vacant_only: bool = False) -> IncidentSnapshot:
+    """`/incident commander @bob`, or a claim from the card: give the role (handing it over if single;
+    `vacant_only`: a claim made without confirming a take-over, refused if someone holds the role now)."""
     role = roles.role_named(config, role_name)
     # anyone may step into a vacant supporting role; leading, and handing roles over, follow the permission
     vacant_claim = people == [user_id] and not incident.holders_of(role.name)
     what = None if vacant_claim and role.name != permissions.lead_role(config) else "change the roles"
     return steer(sessions, config, news, incident, user_id, what,
-                 lambda s, row: roles.assign(s, config, row, role, people, user_id, now()))
+                 lambda s, row: roles.assign(s, config, row, role, people, user_id, now(), vacant_only=vacant_only))
 
 
 def set_roles(sessions: sessionmaker[Session], config: IncidentConfig, news: IncidentNews, incident: IncidentSnapshot,

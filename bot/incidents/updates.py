@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import COMMAND
-from bot.errors import InvalidInput
+from bot.errors import DomainError, InvalidInput
+from bot.incidents.lifecycle import FINISHED
 from bot.incidents.models import Incident
 from bot.incidents.news import StatusUpdate
+from bot.incidents.snapshots import label
 from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
@@ -29,7 +31,11 @@ def validate_update(text: str) -> str:
 
 
 def post_update(session: Session, incident: Incident, text: str, by: str, now: datetime) -> StatusUpdate:
-    """Record a status update as a key event and as the incident's latest update."""
+    """Record a status update as a key event and as the incident's latest update; refused once the incident
+    is closed or declined (nobody follows it any more, and the postmortem is written)."""
+    if incident.status in FINISHED:
+        raise DomainError(f"{label(incident.number, incident.is_drill)} is {incident.status}, so updates are no "
+                          "longer posted. Reopening is not possible; declare a new incident if it is back.")
     text = validate_update(text)
     incident.last_update_at = now
     record(session, incident.id, EventKind.UPDATE_POSTED, by=by, now=now, text=text,

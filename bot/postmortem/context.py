@@ -15,6 +15,8 @@ from bot.config import IncidentConfig
 from bot.followups.models import Followup
 from bot.incidents import snapshots
 from bot.incidents.models import Incident, RoleAssignment
+from bot.incidents.permissions import lead_role
+from bot.postmortem import story
 from bot.runbooks import queries as runbook_queries
 from bot.timeline import queries as timeline_queries
 from bot.timeline.kinds import EventKind
@@ -62,6 +64,7 @@ class RoleHistory:
 
     name: str
     holders: list[Holder]
+    single: bool = True  # one holder at a time: a change of holder is a hand-over (else people join and leave)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class LogLine:
     in_thread: bool
     edited: bool
     files: list[dict[str, Any]] = field(default_factory=list)
+    ts: str | None = None
+    thread_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,13 @@ class PostmortemContext:
     followups: list[FollowupItem]
     runbooks: list[RunbookReport]
     messages: list[LogLine]
+    owner: Person | None            # the commander (the latest), who owns the document
+    summary: str                    # a first summary: title, impact, how long
+    impact_window: story.ImpactWindow
+    severity_time: list[story.SeverityStint]
+    timeline: list[story.TimelineRow]
+    updates: list[KeyEvent]         # the status updates sent, as sent
+    threads: list[story.Thread]
     timezone: str
     generated_at: datetime
 
@@ -219,25 +231,39 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
     def plain(text: str | None) -> str:
         return markup.readable(text or "", lambda user_id: people[user_id].name if user_id in people else None)
 
+    severity_history = _changes(events, EventKind.SEVERITY_CHANGED, who)
+    roles = _roles(config, assignments, who)
+    key_events = [KeyEvent(e.at, e.kind, who(e.actor_id) if e.actor_id else None, plain(e.text)) for e in key]
+    messages = [LogLine(e.at, who(e.actor_id) if e.actor_id else None, plain(e.text),
+                        bool(e.thread_ts and e.thread_ts != e.ts), e.edited_at is not None, e.files, e.ts, e.thread_ts)
+                for e in log]
     return PostmortemContext(
         incident=incident, label=snapshots.label(incident.number, incident.is_drill),
-        reporter=who(incident.reporter_id),
-        severity_history=_changes(events, EventKind.SEVERITY_CHANGED, who),
+        reporter=who(incident.reporter_id), severity_history=severity_history,
         priority_history=_changes(events, EventKind.PRIORITY_CHANGED, who),
         status_history=_changes(events, EventKind.STATUS_CHANGED, who),
-        roles=_roles(config, assignments, who),
-        milestones=_milestones(incident), durations=_durations(incident),
-        key_events=[KeyEvent(e.at, e.kind, who(e.actor_id) if e.actor_id else None, plain(e.text)) for e in key],
+        roles=roles, milestones=_milestones(incident), durations=_durations(incident), key_events=key_events,
         followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None)
                    for f in followups],
         runbooks=[RunbookReport(r.title, [RunbookStep(s.number, s.text, s.done,
                                                       who(s.done_by) if s.done_by else None, s.done_at)
                                           for s in r.steps]) for r in runbooks],
-        messages=[LogLine(e.at, who(e.actor_id) if e.actor_id else None, plain(e.text),
-                          bool(e.thread_ts and e.thread_ts != e.ts), e.edited_at is not None, e.files)
-                  for e in log],
+        messages=messages, **told(incident, roles, severity_history, key_events, messages, lead_role(config)),
         timezone=config.timezone, generated_at=now,
     )
+
+
+def told(incident: Incident, roles: list[RoleHistory], severity_history: list[Change], key_events: list[KeyEvent],
+         messages: list[LogLine], lead: str) -> dict[str, Any]:
+    """The reading aids (owner, summary, impact window, time per severity, curated timeline, updates,
+    threads) drawn from the facts; the sample incident uses it too."""
+    window = story.impact_window(incident)
+    commanders = next((r.holders for r in roles if r.name == lead), [])
+    return {"owner": commanders[-1].person if commanders else None, "summary": story.summary(incident, window),
+            "impact_window": window, "severity_time": story.severity_stints(incident, severity_history),
+            "timeline": story.timeline(key_events, window),
+            "updates": [e for e in key_events if e.kind == EventKind.UPDATE_POSTED],
+            "threads": story.threads(messages)}
 
 
 def _ids(incident: Incident, events: list[TimelineEvent], assignments: list[RoleAssignment],
@@ -273,13 +299,13 @@ def _roles(config: IncidentConfig, assignments: list[RoleAssignment],
     for role in config.roles:
         holders = [Holder(who(a.user_id) or Person(a.user_id, a.user_id), a.assigned_at, person(a.assigned_by),
                           a.relieved_at, person(a.relieved_by)) for a in assignments if a.role == role.name]
-        out.append(RoleHistory(role.name, holders))
+        out.append(RoleHistory(role.name, holders, role.single))
     return out
 
 
 def _milestones(incident: Incident) -> list[Milestone]:
-    return [Milestone("declared", incident.declared_at), Milestone("detected", incident.declared_at),
-            Milestone("acknowledged", incident.acknowledged_at), Milestone("mitigated", incident.mitigated_at),
+    return [Milestone("declared", incident.declared_at), Milestone("acknowledged", incident.acknowledged_at),
+            Milestone("mitigated", incident.mitigated_at),
             Milestone("resolved", incident.resolved_at), Milestone("closed", incident.closed_at)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,24 +21,38 @@ HTML = "postmortem.html.j2"
 TEMPLATES = (MARKDOWN, HTML)
 
 
+CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# what makes a line something other than text: a heading, quote, list item, rule, table row or fence
+BLOCK_START = re.compile(r"^([ \t]*)([#>|]|[-+*](?=\s|$)|(\d+)[.)](?=\s|$)|={3,}|`{3,}|~{3,})", re.M)
+
+
 def escape_text(value: Any) -> str:
-    """Escape `&`, `<`, `>` in user text going into Markdown, so it cannot smuggle HTML into a viewer."""
+    """User text made safe for where it lands in Markdown: `&`, `<`, `>` escaped outside code spans (inside
+    one an entity would show literally, and nothing there is HTML), and a line that would start a heading,
+    quote, list, table or fence escaped with a backslash, so logged text stays text."""
     if isinstance(value, Markup):
         return str(value)
-    return markup.escape(str(value))
+    text, out, pos = str(value), [], 0
+    for span in CODE_SPAN.finditer(text):
+        out += [markup.escape(text[pos:span.start()]), span.group(0)]
+        pos = span.end()
+    out.append(markup.escape(text[pos:]))
+    return BLOCK_START.sub(_escape_block, "".join(out))
+
+
+def _escape_block(m: re.Match[str]) -> str:
+    if m.group(3) is not None:  # `1.` → `1\.`
+        return m.group(1) + m.group(3) + "\\" + m.group(2)[len(m.group(3)):]
+    return m.group(1) + "\\" + m.group(2)
+
+
+def table_cell(value: Any) -> Markup:
+    """A value for a Markdown table cell: escaped, on one line, with `|` escaped."""
+    return Markup(" ".join(escape_text(value if value is not None else "").split()).replace("|", "\\|"))
 
 
 def _duration(value: timedelta | None) -> str:
-    if value is None:
-        return "n/a"
-    seconds = int(value.total_seconds())
-    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = ([f"{days}d"] if days else []) + ([f"{hours}h"] if hours or days else [])
-    parts += [f"{minutes}m", f"{secs}s"] if not days else [f"{minutes}m"]
-    return sign + " ".join(parts)
+    return "n/a" if value is None else markup.duration_text(value)
 
 
 class Templates:
@@ -54,14 +69,21 @@ class Templates:
         self.html = SandboxedEnvironment(autoescape=True, **common)
         for env in (self.markdown, self.html):
             env.filters.update(when=self._when, clock=self._clock, duration=_duration, day=self._day)
+        self.markdown.filters["cell"] = table_cell
+        self.html.filters["cell"] = lambda value: value if value is not None else ""
 
     def _when(self, value: datetime | None) -> str:
-        return value.astimezone(self.tz).isoformat(timespec="seconds") if value else "n/a"
+        """`2026-03-04 10:00 CET`: a date, a time and the zone's abbreviation (the one time format in files)."""
+        return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M %Z") if value else "n/a"
 
     def _clock(self, value: datetime | None) -> str:
-        return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S") if value else "n/a"
+        """`10:00`, in the configured zone (the document names the zone once)."""
+        return value.astimezone(self.tz).strftime("%H:%M") if value else "n/a"
 
-    def _day(self, value: date | None) -> str:
+    def _day(self, value: date | datetime | None) -> str:
+        """`2026-03-04`; a time is first put in the configured zone."""
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
         return value.isoformat() if value else "n/a"
 
     def render_markdown(self, variables: dict[str, Any]) -> str:

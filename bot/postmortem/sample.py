@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.config import IncidentConfig
 from bot.incidents.models import Incident
+from bot.incidents.permissions import lead_role
 from bot.postmortem.context import (
     Change,
     Durations,
@@ -19,6 +20,7 @@ from bot.postmortem.context import (
     RoleHistory,
     RunbookReport,
     RunbookStep,
+    told,
 )
 
 
@@ -39,20 +41,27 @@ def sample_context(config: IncidentConfig) -> PostmortemContext:
         setup_state="ready",
     )
     holder = Holder(ada, at(1), bo, at(20), bo)
+    roles = [RoleHistory(r.name, [holder, Holder(bo, at(20), ada, None, None)], r.single) for r in config.roles]
+    severity_history = [Change(at(5), "SEV2", "SEV1", bo, "spreading")]
+    key_events = [KeyEvent(at(2), "note", ada, "Paged the DBA"), KeyEvent(at(3), "declared", None, "x"),
+                  KeyEvent(at(4), "update_posted", bo, "# Rolling back | v2.3 `<level>`"),
+                  KeyEvent(at(6), "message", ada, "Errors > 5% && rising")]
+    messages = [LogLine(at(1), ada, "Seeing 500s\nsince 09:00", False, True, [{"name": "graph.png"}], "1.0", None),
+                LogLine(at(2), bo, "On it <@U1>", True, False, [], "2.0", "1.0"),
+                LogLine(at(3), bo, "# not a heading", True, False, [], "3.0", "9.0")]
     return PostmortemContext(
         incident=incident, label="DRILL #42", reporter=ada,
-        severity_history=[Change(at(5), "SEV2", "SEV1", bo, "spreading")],
+        severity_history=severity_history,
         priority_history=[Change(at(6), None, "P1", bo, None)],
         status_history=[Change(at(30), "investigating", "monitoring", ada, None)],
-        roles=[RoleHistory(r.name, [holder, Holder(bo, at(20), ada, None, None)]) for r in config.roles],
+        roles=roles,
         milestones=[Milestone("declared", t0), Milestone("resolved", at(45)), Milestone("closed", None)],
         durations=Durations(timedelta(minutes=3), timedelta(minutes=30), timedelta(minutes=45), None),
-        key_events=[KeyEvent(at(2), "note", ada, "Paged the DBA"), KeyEvent(at(3), "declared", None, "x")],
+        key_events=key_events,
         followups=[FollowupItem("Add an index check to CI", bo, date(2026, 2, 1), False),
                    FollowupItem("Write it up", None, None, True)],
         runbooks=[RunbookReport("Database outage", [RunbookStep(1, "Check replicas", True, ada, at(4)),
                                                     RunbookStep(2, "Fail over", False, None, None)])],
-        messages=[LogLine(at(1), ada, "Seeing 500s\nsince 09:00", False, True, [{"name": "graph.png"}]),
-                  LogLine(at(2), bo, "On it <@U1>", True, False, [])],
+        messages=messages, **told(incident, roles, severity_history, key_events, messages, lead_role(config)),
         timezone=config.timezone, generated_at=at(60 * 25),
     )

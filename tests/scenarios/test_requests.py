@@ -43,7 +43,7 @@ def test_empty_text_and_help_answer_with_usage(bot: Harness, text: str) -> None:
     r = bot.emu.slash_command(bot.emu.user_id("alice"), bot.emu.channel_id("general"), "/incident", text)
     assert r.status == 200
     answer = r.json()["text"]
-    for usage in ("/incident declare", "/incident declare <title>", "/incident list", "/incident help"):
+    for usage in ("/incident declare", "/incident declare &lt;title&gt;", "/incident list", "/incident help"):
         assert usage in answer
     assert r.json().get("response_type", "ephemeral") == "ephemeral"
 
@@ -52,7 +52,7 @@ def test_an_unknown_subcommand_is_named_and_answered_with_usage(bot: Harness) ->
     r = bot.emu.slash_command(bot.emu.user_id("alice"), bot.emu.channel_id("general"), "/incident",
                               "frobnicate <b>now</b>")
     answer = r.json()["text"]
-    assert "I don't know `/incident frobnicate`" in answer and "/incident declare <title>" in answer
+    assert "I don't know `/incident frobnicate`" in answer and "/incident declare &lt;title&gt;" in answer
 
 
 def test_an_unknown_declare_flag_says_what_to_type(bot: Harness) -> None:

@@ -57,7 +57,7 @@ def test_note_and_timeline_outside_an_incident_channel_say_where_to_type_them(bo
     assert "Say what to note" in empty
     assert events(bot, incident.id, "note") == []
     help_text = emu.slash_command(alice, general, "/incident", "help").json()["text"]
-    assert "/incident note <text>" in help_text and "/incident timeline" in help_text
+    assert "/incident note &lt;text&gt;" in help_text and "/incident timeline" in help_text
 
 
 def test_the_add_to_timeline_shortcut_marks_a_message_as_a_key_event(bot: Harness) -> None:

@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -18,11 +19,11 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.config import IncidentConfig
-from bot.incidents.lifecycle import FINISHED, allowed_next
+from bot.config import DECLINED, IncidentConfig, Role
+from bot.incidents.lifecycle import CLOSED, FINISHED, RESOLVED, allowed_next
 from bot.incidents.permissions import lead_role
 from bot.incidents.snapshots import IncidentSnapshot
-from bot.markup import date_token, escape, escape_within, shorten
+from bot.markup import date_token, duration_text, escape, escape_within, shorten
 from bot.slack.ids import Action
 from bot.slack.ids import Block as B
 
@@ -31,13 +32,39 @@ TOPIC_MAX = 250
 SECTION_MAX = 3000
 
 
+TAKEOVER = ":takeover"  # a claim button's value suffix: the clicker confirmed taking a held role over
+
+
 def _icon(incident: IncidentSnapshot) -> str:
+    if incident.status in (RESOLVED, CLOSED):
+        return "✅"
+    if incident.status == DECLINED.name:
+        return "⚪"
     return "🧪" if incident.is_drill else ("🔒" if incident.is_private else "🚨")
 
 
-def headline(incident: IncidentSnapshot) -> str:
-    """`🚨 Incident #42: title`, the one-line name used in headers and fallbacks (unescaped)."""
+def state_line(incident: IncidentSnapshot) -> str:
+    """Where the incident stands, in words: `Resolved after 1 h 11 min`, `Closed`, `Declined: a false alarm`."""
+    after = (f" after {duration_text(incident.resolved_at - incident.declared_at)}"
+             if incident.resolved_at else "")
+    if incident.status == RESOLVED:
+        return f"*Resolved*{after}"
+    if incident.status == CLOSED:
+        return f"*Closed* (resolved{after})" if after else "*Closed*"
+    if incident.status == DECLINED.name:
+        return "*Declined*: a false alarm"
+    return incident.status
+
+
+def title_line(incident: IncidentSnapshot) -> str:
+    """`🚨 Incident #42: title` as plain text (the card's header; plain_text never pings)."""
     return f"{_icon(incident)} {incident.label}: {incident.title}"
+
+
+def headline(incident: IncidentSnapshot) -> str:
+    """`🚨 Incident #42: title`, escaped: the fallback `text` Slack notifies from, so a title typed as
+    `@channel …` (delivered as `<!channel>`) shows as typed and pings nobody."""
+    return escape(title_line(incident))
 
 
 def topic(incident: IncidentSnapshot) -> str:
@@ -92,10 +119,7 @@ def card_controls(incident: IncidentSnapshot, config: IncidentConfig) -> list[Bl
     """The card's buttons (claim a role, the roles/severity/update forms) and status select; none once finished."""
     if incident.status in FINISHED:
         return []
-    lead = lead_role(config)
-    claims = [ButtonElement(text="Take command" if r.name == lead else f"Join as {r.name}"[:75],
-                            action_id=f"{Action.CLAIM_ROLE}{r.name}", value=r.name,
-                            style="primary" if r.name == lead else None) for r in config.roles[:20]]
+    claims = [b for b in (_claim(incident, config, r) for r in config.roles[:20]) if b is not None]
     forms = [ButtonElement(text="Assign roles", action_id=Action.OPEN_ROLES, value=str(incident.id)),
              ButtonElement(text="Change severity", action_id=Action.OPEN_SEVERITY, value=str(incident.id)),
              ButtonElement(text="Post update", action_id=Action.OPEN_UPDATE, value=str(incident.id))]
@@ -109,12 +133,28 @@ def card_controls(incident: IncidentSnapshot, config: IncidentConfig) -> list[Bl
     return controls
 
 
+def _claim(incident: IncidentSnapshot, config: IncidentConfig, role: Role) -> ButtonElement | None:
+    """A vacant role's claim button; a held lead role's take-over button, which asks first; else none."""
+    lead = role.name == lead_role(config)
+    action_id = f"{Action.CLAIM_ROLE}{role.name}"
+    if not (role.single and incident.holders_of(role.name)):
+        return ButtonElement(text="Take command" if lead else f"Join as {role.name}"[:75], action_id=action_id,
+                             value=role.name, style="primary" if lead else None)
+    if not lead:
+        return None  # a held one-holder role changes hands through *Assign roles*
+    return ButtonElement(text="Take over command", action_id=action_id, value=f"{role.name}{TAKEOVER}",
+                         confirm=ConfirmObject(
+                             title="Take over command?", confirm="Take over", deny="Cancel", style="danger",
+                             text=shorten(f"{incident.label} has a commander. Taking over makes you commander "
+                                          "and relieves them; the channel is told.", 300)))
+
+
 def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, Any]]:
     """The incident card posted (and later kept current) in the incident channel."""
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=shorten(headline(incident), HEADER_MAX))),
+        HeaderBlock(text=PlainTextObject(text=shorten(title_line(incident), HEADER_MAX))),
     ]
-    if len(headline(incident)) > HEADER_MAX:
+    if len(title_line(incident)) > HEADER_MAX:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(f"*{escape(incident.title)}*",
                                                                         SECTION_MAX))))
     blocks.append(SectionBlock(fields=_facts(incident)))
@@ -128,6 +168,8 @@ def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, A
         context.append(f"last update {_stamp(incident.last_update_at)}")
     if incident.source_permalink:
         context.append(f"<{incident.source_permalink}|from this message>")
+    if incident.postmortem_permalink:
+        context.append(f"📄 <{incident.postmortem_permalink}|Postmortem>")
     if incident.is_drill:
         context.append("*DRILL*: practice only, kept out of metrics")
     if incident.is_private:
@@ -139,7 +181,7 @@ def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, A
 def announcement(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, Any]]:
     """The one card per incident in the announcement channel."""
     lines = [
-        f"{_icon(incident)} *{incident.label}* · {incident.severity} · {incident.status}",
+        f"{_icon(incident)} *{incident.label}* · {incident.severity} · {state_line(incident)}",
         f"*{shorten(escape(incident.title), 2000)}*",
     ]
     if incident.service:

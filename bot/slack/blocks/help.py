@@ -11,7 +11,7 @@ from bot.slack.blocks.card import commander_of
 def help_text(commands: list[tuple[str, str]]) -> str:
     """The `/incident help` answer."""
     lines = ["*Incident bot*: declare and run incidents without leaving Slack.", ""]
-    lines += [f"`{usage}`  {what}" for usage, what in commands]
+    lines += [f"`{escape(usage)}`  {escape(what)}" for usage, what in commands]
     lines += ["", "Shortcuts: *Declare incident* (global); on a message: *Declare from message*, "
                   "*Add to timeline* (or react with :pushpin:) and *Add as follow-up*."]
     return "\n".join(lines)
@@ -20,7 +20,7 @@ def help_text(commands: list[tuple[str, str]]) -> str:
 def incident_list(incidents: list[IncidentSnapshot], config: IncidentConfig) -> str:
     """The `/incident list` answer."""
     if not incidents:
-        return "No open incidents. :tada:  Declare one with `/incident declare <title>`."
+        return "No open incidents. :tada:  Declare one with `/incident declare &lt;title&gt;`."
     lines = [f"*Open incidents* ({len(incidents)})"]
     for i in incidents:
         drill = " · DRILL" if i.is_drill else ""

@@ -35,7 +35,7 @@ from bot.incidents.news import (
 from bot.incidents.snapshots import IncidentSnapshot
 from bot.incidents.updates import MAX_UPDATE
 from bot.markup import escape, escape_keeping_mentions, escape_within, shorten, shorten_mrkdwn
-from bot.slack.blocks.card import headline
+from bot.slack.blocks.card import title_line
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 
@@ -88,7 +88,7 @@ def severity_modal(incident: IncidentSnapshot, config: IncidentConfig) -> dict[s
 def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
     """One text box for a status update."""
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*{escape(shorten(headline(incident), 300))}* · "
+        SectionBlock(text=MarkdownTextObject(text=f"*{escape(shorten(title_line(incident), 300))}* · "
                                                   f"{incident.severity} · {incident.status}")),
         InputBlock(block_id=B.UPDATE, label="Update", element=PlainTextInputElement(
             action_id=Action.UPDATE, multiline=True, max_length=MAX_UPDATE,

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.incidents import steering
 from bot.incidents.roles import check_people, role_named
+from bot.slack.blocks.card import TAKEOVER
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Action, Block, Callback
 from bot.slack.listeners.context import incident_here, incident_of_card, mentioned
@@ -50,6 +51,11 @@ def wanted_roles(deps: Deps, view: dict[str, Any]) -> dict[str, list[str]]:
     return wanted
 
 
+def _claimed(value: str) -> tuple[str, bool]:
+    """A claim button's (role, confirmed take-over): only the confirmed button may take a held role."""
+    return (value.removesuffix(TAKEOVER), True) if value.endswith(TAKEOVER) else (value, False)
+
+
 def register(app: App, deps: Deps) -> None:
     """The roles form's submission; the card's claim buttons and its *Assign roles* button."""
 
@@ -66,8 +72,9 @@ def register(app: App, deps: Deps) -> None:
                  respond: Respond) -> None:
         ack()
         user_id, channel_id = body["user"]["id"], body.get("channel", {}).get("id", "")
+        role, takeover = _claimed(str(action.get("value", "")))
         deps.after_ack(via_respond(respond), lambda: steering.assign_role(
             deps.sessions, deps.config, deps.chat(client), incident_of_card(deps, channel_id), user_id,
-            str(action.get("value", "")), [user_id], deps.clock))
+            role, [user_id], deps.clock, vacant_only=not takeover))
 
     app.action(Action.OPEN_ROLES)(opener(deps, "roles"))
