@@ -28,10 +28,13 @@ def validate_update(text: str) -> str:
     return text
 
 
-def post_update(session: Session, incident: Incident, text: str, by: str, now: datetime) -> StatusUpdate:
-    """Record a status update as a key event and as the incident's latest update."""
+def post_update(session: Session, incident: Incident, text: str, by: str, now: datetime, *,
+                public: bool = False) -> StatusUpdate:
+    """Record a status update as a key event and as the incident's latest update; `public` records that it
+    was published on the status page too (bot/statuspage/publishing.py stores the page's copy)."""
     text = validate_update(text)
     incident.last_update_at = now
     record(session, incident.id, EventKind.UPDATE_POSTED, by=by, now=now, text=text,
-           data={"severity": incident.severity, "status": incident.status})
-    return StatusUpdate(text=text, by=by, at=now, severity=incident.severity, status=incident.status)
+           data={"severity": incident.severity, "status": incident.status, "public": public})
+    return StatusUpdate(text=text, by=by, at=now, severity=incident.severity, status=incident.status,
+                        public=public)

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ContextBlock,
     InputBlock,
     MarkdownTextObject,
@@ -38,6 +39,7 @@ from bot.markup import escape, escape_keeping_mentions, shorten
 from bot.slack.blocks.card import headline
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
+from bot.slack.ids import Option as Opt
 
 
 def metadata(incident: IncidentSnapshot) -> str:
@@ -84,7 +86,8 @@ def severity_modal(incident: IncidentSnapshot, config: IncidentConfig) -> dict[s
 
 
 def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
-    """One text box for a status update."""
+    """One text box for a status update, and (unless the incident is private or a drill, which the status
+    page never shows) a checkbox to publish it on the status page."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{escape(shorten(headline(incident), 300))}* · "
                                                   f"{incident.severity} · {incident.status}")),
@@ -92,6 +95,9 @@ def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
             action_id=Action.UPDATE, multiline=True, max_length=MAX_UPDATE,
             placeholder="What is known, what is being done, when the next update comes")),
     ]
+    if not incident.is_private and not incident.is_drill:
+        blocks.append(InputBlock(block_id=B.PUBLISH, label="Status page", optional=True, element=CheckboxesElement(
+            action_id=Action.PUBLISH, options=[Option(value=Opt.PUBLIC, text="Publish on the status page")])))
     return View(type="modal", callback_id=Callback.UPDATE_MODAL, title=f"Update · #{incident.number}"[:24],
                 submit="Post", close="Cancel", blocks=blocks, private_metadata=metadata(incident)).to_dict()
 
@@ -126,7 +132,8 @@ def _status_line(c: StatusChange) -> str:
 
 
 def _update_line(c: StatusUpdate) -> str:
-    return (f":mega: *Update* from <@{c.by}> · {c.severity} · {c.status}\n"
+    public = " · on the status page" if c.public else ""
+    return (f":mega: *Update* from <@{c.by}> · {c.severity} · {c.status}{public}\n"
             f"{escape_keeping_mentions(c.text)}")
 
 

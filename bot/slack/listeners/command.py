@@ -66,9 +66,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "move through the lifecycle (investigating → identified → monitoring → resolved → closed, "
                "or declined)", status.status),
     Subcommand("reopen", f"{COMMAND} reopen", "reopen a resolved incident", status.reopen),
-    Subcommand("update", f"{COMMAND} update [<text>]",
-               "post a status update in the channel and under the announcement (the form without text)",
-               updates.update),
+    Subcommand("update", f"{COMMAND} update [--public] [<text>]",
+               "post a status update in the channel and under the announcement (the form without text); "
+               "`--public` also puts it on the status page", updates.update),
     Subcommand("runbook", f"{COMMAND} runbook [<name>]",
                "the runbooks that apply here (in an incident channel); with a name, post that checklist",
                runbooks.runbook, ("runbooks",)),
