@@ -84,6 +84,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "usergroups.users.list": {"usergroups:read"},
     "users.info": {"users:read"},
     "views.open": set(),
+    "views.publish": set(),
     "views.update": set(),
 }
 # slack_sdk helpers that are several Web API calls (slack_sdk/web/client.py).

@@ -17,6 +17,7 @@ from bot.slack.deps import Deps
 from bot.slack.errors import refusal_answered
 from bot.slack.ids import COMMAND
 from bot.slack.listeners import (
+    catchup,
     close,
     declare,
     followups,
@@ -80,6 +81,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("note", f"{COMMAND} note <text>", "add a key event to the incident's timeline",
                timeline.note),
     Subcommand("timeline", f"{COMMAND} timeline", "the incident's key events so far", timeline.show),
+    Subcommand("catchup", f"{COMMAND} catchup",
+               "where the incident stands: status, severity, roles, age, last update, key events, open follow-ups",
+               catchup.catchup, ("catch-up",)),
     Subcommand("resolve", f"{COMMAND} resolve",
                "service is restored: a form for the summary, impact and root cause", resolve.resolve),
     Subcommand("close", f"{COMMAND} close",
