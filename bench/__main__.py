@@ -17,9 +17,10 @@ from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
 from bench.socket_storm import long_storm, socket_storm
+from bench.status import status_page
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "status")
 Figures = dict[str, Any]
 
 
@@ -73,6 +74,11 @@ def verdicts(results: dict[str, Figures]) -> list[Verdict]:
                            f"last after {storm['seconds_to_last']:.1f} s (Tier 2 allows no less than "
                            f"{storm['slack_bound_s']:.0f} s)", ok))
     out += _socket_verdicts(results)
+    page = results.get("status")
+    if page is not None:
+        out.append(Verdict("status page, 1,000 incidents, 20 readers during a storm: p99 < 50 ms",
+                           f"{page['p99_ms']:.1f} ms over {page['requests']} requests ({page['non_200']} not 200; "
+                           f"one render {page['render_ms']:.0f} ms)", page["p99_ms"] < 50 and page["non_200"] == 0))
     pm = results.get("postmortem")
     if pm is not None:
         out.append(Verdict(f"postmortem of {pm['entries']:,} entries < 1 s",
@@ -166,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         entries = 10_000
         runs.append(("postmortem", f"5. postmortem, {entries:,} entries", lambda url: postmortem(url, entries)))
     runs += _socket_runs(chosen, args.quick)
+    if "status" in chosen:
+        storm = 400 if args.quick else 2000
+        runs.append(("status", f"8. status page, 1,000 incidents, 20 readers, storm of {storm}",
+                     partial(status_page, storm=storm)))
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()

@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
 from bot.slack.fastpath import EventFastPath
 from bot.web.server import HttpServer
+from bot.web.status import StatusPages
 from bot.web.wsgi import make_wsgi
 
 
@@ -70,6 +71,7 @@ class BotRuntime:
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
+        self.clock = clock
         self.engine: Engine = make_engine(settings.database_url)
         self.sessions = make_sessions(self.engine)
         self.slack_client = make_slack_client(settings)
@@ -99,8 +101,11 @@ class BotRuntime:
             fast = EventFastPath(self.settings.slack_signing_secret, self.timeline,
                                  self.settings.incident.key_reaction).handle
         credentials = self.slack_client.credentials
+        pages = StatusPages(self.sessions, self.settings.incident, self.clock, enabled=self.settings.status_page,
+                            public_url=self.settings.public_url)
         self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast,
-                                           slack_problem=lambda: credentials.problem), host, port)
+                                           slack_problem=lambda: credentials.problem, status_pages=pages),
+                                 host, port)
         return self.server
 
     def connect_socket_mode(self) -> SocketModeReceiver:

@@ -34,6 +34,8 @@ class Settings:
     config_path: str | None = None
     incident: IncidentConfig = field(default_factory=IncidentConfig)
     setup_lease: float = 15.0  # s: how long a declaration cut short is left alone before another run resumes it
+    status_page: bool = True   # INCIDENT_STATUS_PAGE: serve /status, /status.json, /status.atom
+    public_url: str | None = None  # INCIDENT_PUBLIC_URL: base URL for links to the status page
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Refuse to serve without the Slack credentials the chosen mode needs."""
@@ -82,6 +84,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError:
         raise ConfigError(f"INCIDENT_SETUP_LEASE_SECONDS must be 1 to 3600 seconds, got {lease_text!r}") from None
     return Settings(
+        status_page=_switch(env, "INCIDENT_STATUS_PAGE", default=True),
+        public_url=_public_url(env.get("INCIDENT_PUBLIC_URL") or ""),
         database_url=normalize_database_url(env.get("DATABASE_URL") or "sqlite:///incident-bot.db"),
         slack_bot_token=_Secret(env.get("SLACK_BOT_TOKEN", "")),
         slack_signing_secret=_Secret(env.get("SLACK_SIGNING_SECRET", "")),
@@ -94,3 +98,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         incident=load_incident_config(Path(config_path)) if config_path else IncidentConfig(),
         setup_lease=setup_lease,
     )
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """An on/off setting (`on`/`off`, also `true`/`false`, `yes`/`no`, `1`/`0`)."""
+    text = (env.get(name) or "").strip().lower()
+    if not text:
+        return default
+    if text in ("on", "true", "yes", "1"):
+        return True
+    if text in ("off", "false", "no", "0"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {text!r}")
+
+
+def _public_url(text: str) -> str | None:
+    """INCIDENT_PUBLIC_URL without its trailing slash, or None when unset."""
+    text = text.strip()
+    if not text:
+        return None
+    if not re.match(r"^https?://[^/\s]+", text):
+        raise ConfigError(f"INCIDENT_PUBLIC_URL must be an http(s) URL, got {text!r}")
+    return text.rstrip("/")

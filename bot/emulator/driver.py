@@ -310,6 +310,14 @@ class DriverMixin:
         self._flush_sync()
         return ts
 
+    def join_channel(self, user_id: str, channel_id: str) -> None:
+        """A person joins a channel on their own (the channel browser): a channel_join message and the
+        member_joined_channel event (no inviter), delivered; a member already in it changes nothing."""
+        ws = self.ws
+        with ws.lock:
+            ws.member_joined(self._channel(channel_id), user_id)
+        self._flush_sync()
+
     def _human_file(self, user_id: str, ch: Channel, spec: dict[str, Any]) -> dict[str, Any]:
         content = spec.get("content", b"")
         data = content.encode() if isinstance(content, str) else bytes(content)

@@ -78,6 +78,7 @@ class StatusUpdate:
     at: datetime
     severity: str
     status: str
+    public: bool = False  # also published on the status page
 
     announced = True
     in_topic = False

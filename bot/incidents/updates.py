@@ -30,14 +30,17 @@ def validate_update(text: str) -> str:
     return text
 
 
-def post_update(session: Session, incident: Incident, text: str, by: str, now: datetime) -> StatusUpdate:
-    """Record a status update as a key event and as the incident's latest update; refused once the incident
-    is closed or declined (nobody follows it any more, and the postmortem is written)."""
+def post_update(session: Session, incident: Incident, text: str, by: str, now: datetime, *,
+                public: bool = False) -> StatusUpdate:
+    """Record a status update as a key event and as the incident's latest update; `public` records that it
+    was published on the status page too (bot/statuspage/publishing.py stores the page's copy). Refused
+    once the incident is closed or declined (nobody follows it any more, and the postmortem is written)."""
     if incident.status in FINISHED:
         raise DomainError(f"{label(incident.number, incident.is_drill)} is {incident.status}, so updates are no "
                           "longer posted. Reopening is not possible; declare a new incident if it is back.")
     text = validate_update(text)
     incident.last_update_at = now
     record(session, incident.id, EventKind.UPDATE_POSTED, by=by, now=now, text=text,
-           data={"severity": incident.severity, "status": incident.status})
-    return StatusUpdate(text=text, by=by, at=now, severity=incident.severity, status=incident.status)
+           data={"severity": incident.severity, "status": incident.status, "public": public})
+    return StatusUpdate(text=text, by=by, at=now, severity=incident.severity, status=incident.status,
+                        public=public)

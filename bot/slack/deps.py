@@ -16,6 +16,7 @@ from bot.postmortem.render import Templates
 from bot.runbooks.posting import Shelf
 from bot.slack.adapters.chat import SlackIncidentChat
 from bot.slack.adapters.checklists import SlackChecklists
+from bot.slack.adapters.home import HomeRefreshingChat, HomeTabs
 from bot.slack.errors import run_guarded
 from bot.slack.replies import Reply
 from bot.timeline.pipeline import TimelinePipeline
@@ -50,8 +51,9 @@ class Deps:
         return self.settings.incident
 
     def chat(self, client: WebClient) -> SlackIncidentChat:
-        """The incident-chat adapter on the request's client."""
-        return SlackIncidentChat(client, self.settings.incident, self.settings.announce_channel)
+        """The incident-chat adapter on the request's client (refreshing the Home tabs a change concerns)."""
+        return HomeRefreshingChat(client, self.settings.incident, self.settings.announce_channel,
+                                  HomeTabs(client, self.sessions, self.settings.incident))
 
     def runbooks(self, client: WebClient) -> Shelf:
         """The incident domain's runbook shelf, posting checklists on the request's client."""

@@ -33,6 +33,7 @@ class Block(StrEnum):
     OPTIONS = "options"
     REASON = "reason"                  # severity modal
     UPDATE = "update"                  # update modal
+    PUBLISH = "publish"                # update modal: the "publish on the status page" checkbox
     ROLE_PREFIX = "role:"              # roles modal: one input block per role, "role:<name>"
     CARD_ACTIONS = "card_actions"      # incident card: claim buttons and forms
     CARD_STATUS = "card_status"        # incident card: the status select
@@ -54,6 +55,8 @@ class Action(StrEnum):
     OPTIONS = "options_checkboxes"
     REASON = "reason_input"
     UPDATE = "update_input"
+    PUBLISH = "publish_checkbox"
+    HOME_DECLARE = "home_declare"      # App Home: the Declare incident button
     ROLE_USERS = "role_users"
     CLAIM_ROLE = "claim_role:"         # card buttons "claim_role:<name>" (action ids are unique per block)
     OPEN_ROLES = "open_roles_form"
@@ -67,7 +70,8 @@ class Action(StrEnum):
 
 
 class Option(StrEnum):
-    """Checkbox values in the declare modal."""
+    """Checkbox values in the declare and update modals."""
 
     PRIVATE = "private"
     DRILL = "drill"
+    PUBLIC = "public"                  # update modal: publish on the status page

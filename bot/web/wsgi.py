@@ -1,4 +1,4 @@
-"""The WSGI application: `POST /slack/events` to Bolt, `GET /healthz`, a reasoned 4xx for the rest."""
+"""The WSGI application: `POST /slack/events` to Bolt, `GET /healthz`, the status page, a reasoned 4xx for the rest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from slack_bolt import App
 from sqlalchemy import Engine, text
 
 from bot.web.bolt_bridge import dispatch
+from bot.web.status import PATHS as STATUS_PATHS
 
 log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
@@ -18,6 +19,7 @@ MAX_BODY = 1024 * 1024  # Slack's largest payloads (modal submissions) are far b
 
 StartResponse = Callable[..., Any]
 FastPath = Callable[[bytes, Mapping[str, str]], "int | None"]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def _json(start_response: StartResponse, status: str, payload: dict[str, Any]) -> list[bytes]:
@@ -54,12 +56,14 @@ def read_body(environ: Mapping[str, Any]) -> bytes | None:
 
 def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None = None,
               slack_problem: Callable[[], str | None] | None = None,
+              status_pages: WsgiApp | None = None,
               ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP.
 
     `fast_events(body, headers)` may answer a Slack request before Bolt does (the timeline's message
     events, bot/slack/fastpath.py); when it returns None the request goes to Bolt (bot/web/bolt_bridge.py).
     `slack_problem()` names a Slack failure that stops all work (a revoked token) for /healthz.
+    `status_pages` serves `/status`, `/status.json` and `/status.atom` (bot/web/status.py).
     """
 
     def health(start_response: StartResponse) -> list[bytes]:
@@ -77,6 +81,8 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz":
             return health(start_response)
+        if status_pages is not None and path in STATUS_PATHS:
+            return status_pages(environ, start_response)
         if path == SLACK_PATH and app is not None:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST Slack requests here"})

@@ -17,7 +17,7 @@ DOMAIN_MODULES = ("db", "errors", "markup", "resources")
 SLACK = ("slack_bolt", "slack_sdk")
 EDGE = ("bot.slack", "bot.web", "bot.app", "bot.runtime", "bot.emulator", "bot.demo", "bot.__main__")
 # Who may be imported by whom, lowest first: a package may import those before it, never after.
-LAYERS = ("bot.timeline", "bot.incidents", ("bot.runbooks", "bot.followups"), "bot.postmortem")
+LAYERS = ("bot.timeline", "bot.incidents", ("bot.runbooks", "bot.followups", "bot.statuspage"), "bot.postmortem")
 
 
 def module_name(path: Path) -> str:

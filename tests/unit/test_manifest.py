@@ -85,6 +85,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "users.info": {"users:read"},
     "users.list": {"users:read"},
     "views.open": set(),
+    "views.publish": set(),
     "views.update": set(),
 }
 # slack_sdk helpers that are several Web API calls (slack_sdk/web/client.py).

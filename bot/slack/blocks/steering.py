@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     ContextBlock,
     InputBlock,
     MarkdownTextObject,
@@ -38,6 +39,7 @@ from bot.markup import escape, escape_keeping_mentions, escape_within, shorten, 
 from bot.slack.blocks.card import title_line
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
+from bot.slack.ids import Option as Opt
 
 SECTION_TEXT = 3000  # Slack's limit on a section's text
 
@@ -86,7 +88,8 @@ def severity_modal(incident: IncidentSnapshot, config: IncidentConfig) -> dict[s
 
 
 def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
-    """One text box for a status update."""
+    """One text box for a status update, and (unless the incident is private or a drill, which the status
+    page never shows) a checkbox to publish it on the status page."""
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=f"*{escape(shorten(title_line(incident), 300))}* · "
                                                   f"{incident.severity} · {incident.status}")),
@@ -94,6 +97,9 @@ def update_modal(incident: IncidentSnapshot) -> dict[str, Any]:
             action_id=Action.UPDATE, multiline=True, max_length=MAX_UPDATE,
             placeholder="What is known, what is being done, when the next update comes")),
     ]
+    if not incident.is_private and not incident.is_drill:
+        blocks.append(InputBlock(block_id=B.PUBLISH, label="Status page", optional=True, element=CheckboxesElement(
+            action_id=Action.PUBLISH, options=[Option(value=Opt.PUBLIC, text="Publish on the status page")])))
     return View(type="modal", callback_id=Callback.UPDATE_MODAL, title=f"Update · #{incident.number}"[:24],
                 submit="Post", close="Cancel", blocks=blocks, private_metadata=metadata(incident)).to_dict()
 
@@ -128,7 +134,8 @@ def _status_line(c: StatusChange) -> str:
 
 
 def _update_line(c: StatusUpdate) -> str:
-    head = f":mega: *Update* from <@{c.by}> · {c.severity} · {c.status}\n"
+    public = " · on the status page" if c.public else ""
+    head = f":mega: *Update* from <@{c.by}> · {c.severity} · {c.status}{public}\n"
     return head + escape_within(c.text, SECTION_TEXT - len(head))  # cut before escaping, never in an entity
 
 

@@ -10,6 +10,7 @@ from bot.slack.listeners import (
     command,
     declare,
     followups,
+    home,
     levels,
     resolve,
     roles,
@@ -23,5 +24,5 @@ from bot.slack.listeners import (
 def register(app: App, deps: Deps) -> None:
     """Register every listener: the `/incident` router, then each feature's forms, buttons, shortcuts, events."""
     command.register(app, deps)
-    for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline):
+    for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline, home):
         feature.register(app, deps)

@@ -17,6 +17,7 @@ from bot.slack.deps import Deps
 from bot.slack.errors import refusal_answered
 from bot.slack.ids import COMMAND
 from bot.slack.listeners import (
+    catchup,
     close,
     declare,
     followups,
@@ -66,9 +67,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "move through the lifecycle (investigating → identified → monitoring → resolved → closed, "
                "or declined)", status.status),
     Subcommand("reopen", f"{COMMAND} reopen", "reopen a resolved incident", status.reopen),
-    Subcommand("update", f"{COMMAND} update [<text>]",
-               "post a status update in the channel and under the announcement (the form without text)",
-               updates.update),
+    Subcommand("update", f"{COMMAND} update [--public] [<text>]",
+               "post a status update in the channel and under the announcement (the form without text); "
+               "`--public` also puts it on the status page", updates.update),
     Subcommand("runbook", f"{COMMAND} runbook [<name>]",
                "the runbooks that apply here (in an incident channel); with a name, post that checklist",
                runbooks.runbook, ("runbooks",)),
@@ -80,6 +81,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("note", f"{COMMAND} note <text>", "add a key event to the incident's timeline",
                timeline.note),
     Subcommand("timeline", f"{COMMAND} timeline", "the incident's key events so far", timeline.show),
+    Subcommand("catchup", f"{COMMAND} catchup",
+               "where the incident stands: status, severity, roles, age, last update, key events, open follow-ups",
+               catchup.catchup, ("catch-up",)),
     Subcommand("resolve", f"{COMMAND} resolve",
                "service is restored: a form for the summary, impact and root cause", resolve.resolve),
     Subcommand("close", f"{COMMAND} close",

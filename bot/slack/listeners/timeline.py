@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.incidents import queries as incident_queries
@@ -25,12 +26,13 @@ from bot.slack.adapters import messages
 from bot.slack.blocks.timeline import key_events_text
 from bot.slack.deps import Deps
 from bot.slack.ids import COMMAND, Callback
+from bot.slack.listeners import catchup
 from bot.slack.listeners.context import incident_here
 from bot.slack.listeners.invocation import Invocation
 from bot.slack.replies import via_respond
 from bot.timeline import queries, service
 
-ACKNOWLEDGED = ("message", "reaction_added", "reaction_removed", "app_home_opened")
+ACKNOWLEDGED = ("message", "reaction_added", "reaction_removed")  # app_home_opened: bot/slack/listeners/home.py
 
 
 def note(deps: Deps, inv: Invocation) -> None:
@@ -99,13 +101,15 @@ def register(app: App, deps: Deps) -> None:
         next_()
 
     @app.event("member_joined_channel")
-    def on_member_joined(event: dict[str, Any], context: BoltContext) -> None:
+    def on_member_joined(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         # Someone invited the bot (back) into a channel: read back what it missed. Joining a channel it
         # has just created itself (no inviter) needs no Slack call: there is nothing to read yet.
         bot_user = context.bot_user_id
         if bot_user and event.get("user") == bot_user and event.get("channel") \
                 and event.get("inviter") not in (None, bot_user):
             deps.after_ack(_nobody, lambda: deps.timeline.joined(str(event["channel"])))
+        elif event.get("user") != bot_user:  # a person: the catch-up card (bot/slack/listeners/catchup.py)
+            deps.after_ack(_nobody, lambda: catchup.joined(deps, client, event, bot_user))
 
     def acknowledge() -> None:
         """Bolt acknowledges events before listeners run; capture happened in the middleware."""
