@@ -7,6 +7,7 @@ import bot.incidents.models  # noqa: F401  (registers the tables on Base.metadat
 import bot.followups.models  # noqa: F401
 import bot.postmortem.models  # noqa: F401
 import bot.runbooks.models  # noqa: F401
+import bot.scheduling.models  # noqa: F401
 import bot.timeline.models  # noqa: F401
 from bot.db import Base
 

@@ -11,6 +11,7 @@ from bot.slack.listeners import (
     declare,
     followups,
     levels,
+    reminders,
     resolve,
     roles,
     runbooks,
@@ -23,5 +24,6 @@ from bot.slack.listeners import (
 def register(app: App, deps: Deps) -> None:
     """Register every listener: the `/incident` router, then each feature's forms, buttons, shortcuts, events."""
     command.register(app, deps)
-    for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline):
+    for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline,
+                    reminders):
         feature.register(app, deps)
