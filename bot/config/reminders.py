@@ -1,5 +1,5 @@
-"""The YAML keys that keep an incident moving: `update_every`, `escalate_after`, `escalate_to`, `sla`,
-`followup_digest`. Durations are written `90s`, `15m`, `4h`, `2d`."""
+"""The YAML keys that keep an incident moving: `update_every`, `escalate_after`, `escalate_to`, `sla`.
+Durations are written `90s`, `15m`, `4h`, `2d`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.config.parsing import ConfigError, duration, names, text
+from bot.config.parsing import ConfigError, duration, names
 
 DEFAULT_UPDATE_EVERY = (("SEV1", timedelta(minutes=30)), ("SEV2", timedelta(hours=1)))
 DEFAULT_ESCALATE_AFTER = timedelta(minutes=15)
 ESCALATION_TARGET = re.compile(r"[UW][A-Z0-9]{2,}|S[A-Z0-9]{2,}|[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79}")
 SLA_TARGETS = ("acknowledge", "resolve")
-KEYS = ("update_every", "escalate_after", "escalate_to", "sla", "followup_digest")
+KEYS = ("update_every", "escalate_after", "escalate_to", "sla")
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,6 @@ class ReminderConfig:
     escalate_after: tuple[tuple[str, timedelta], ...] | None = None
     escalate_to: tuple[str, ...] = ()      # user ids (U…), user-group ids (S…), a channel (C… or #name)
     sla: tuple[tuple[str, SlaTargets], ...] = ()
-    digest_channel: str | None = None      # where the weekly digest of open follow-ups goes
-    digest_every: timedelta = timedelta(days=7)
 
     def every(self, severity: str) -> timedelta | None:
         """How often an update is due at `severity` (None: no reminders)."""
@@ -71,9 +69,7 @@ def parse_reminders(raw: dict[str, Any], where: str, severities: list[str]) -> R
             raise ConfigError(f"{where}: escalate_to takes user ids (U…), user-group ids (S…) or a channel "
                               f"(C… or #name), got {target!r}")
     sla = _sla(raw["sla"], where, severities) if "sla" in raw else ()
-    channel, digest_every = _digest(raw.get("followup_digest"), where)
-    return ReminderConfig(update_every=every, escalate_after=escalate_after, escalate_to=to, sla=sla,
-                          digest_channel=channel, digest_every=digest_every)
+    return ReminderConfig(update_every=every, escalate_after=escalate_after, escalate_to=to, sla=sla)
 
 
 def _severity(name: Any, where: str, key: str, severities: list[str]) -> str:
@@ -106,14 +102,3 @@ def _sla(value: Any, where: str, severities: list[str]) -> tuple[tuple[str, SlaT
         out.append((name, SlaTargets(**got)))
     return tuple(out)
 
-
-def _digest(value: Any, where: str) -> tuple[str | None, timedelta]:
-    if value is None:
-        return None, ReminderConfig.digest_every
-    if not isinstance(value, dict) or "channel" not in value:
-        raise ConfigError(f"{where}: followup_digest must be a mapping with a channel, e.g. {{channel: C0123ABCD}}")
-    channel = text(value["channel"], where, "followup_digest.channel")
-    if not re.fullmatch(r"[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79}", channel):
-        raise ConfigError(f"{where}: followup_digest.channel must be a channel id (C…) or #name, got {channel!r}")
-    every = duration(value.get("every", "7d"), where, "followup_digest.every")
-    return channel, every

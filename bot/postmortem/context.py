@@ -162,6 +162,7 @@ class PostmortemContext:
     messages: list[LogLine]
     timezone: str
     generated_at: datetime
+    sla: list[SlaResult] = field(default_factory=list)  # the severity's SLA targets and whether each was met
 
     def as_template_vars(self) -> dict[str, Any]:
         """The names a template sees."""
@@ -236,8 +237,30 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
         messages=[LogLine(e.at, who(e.actor_id) if e.actor_id else None, plain(e.text),
                           bool(e.thread_ts and e.thread_ts != e.ts), e.edited_at is not None, e.files)
                   for e in log],
-        timezone=config.timezone, generated_at=now,
+        timezone=config.timezone, generated_at=now, sla=_sla(config, incident),
     )
+
+
+@dataclass(frozen=True)
+class SlaResult:
+    """One SLA target: `acknowledge` or `resolve`, within how long, and whether it was met (None: not yet)."""
+
+    target: str
+    within: timedelta
+    met: bool | None
+
+
+def _sla(config: IncidentConfig, incident: Incident) -> list[SlaResult]:
+    targets = config.reminders.targets(incident.severity)
+    out = []
+    for name, reached in (("acknowledge", incident.acknowledged_at), ("resolve", incident.resolved_at)):
+        within = targets.target(name)
+        if within is None:
+            continue
+        missed = name in (incident.sla_breaches or "").split(",")
+        met = (reached - incident.declared_at <= within) if reached is not None else (False if missed else None)
+        out.append(SlaResult(name, within, met))
+    return out
 
 
 def _ids(incident: Incident, events: list[TimelineEvent], assignments: list[RoleAssignment],

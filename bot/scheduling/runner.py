@@ -46,7 +46,6 @@ class Scheduler:
 
     def run_due(self) -> int:
         """One look: claim what is due now and do it (waiting for it); returns how many jobs ran."""
-        self._free_orphans()
         count = 0
         while not self._stop.is_set():
             now = self.now()
@@ -87,15 +86,22 @@ class Scheduler:
         self._wake.set()
 
     def start(self) -> None:
-        """Look now, then keep looking in a daemon thread until `stop()`."""
+        """Look now, then keep looking in a daemon thread until `stop()`. A restarted process first ends
+        the claims its dead predecessor on this host held, so their work is redone at once."""
+        try:
+            self._free_orphans()
+        except Exception:  # the claims then run out instead
+            log.exception("could not end the claims of processes that are gone")
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
+        soonest: datetime | None = self.now()
         while not self._stop.is_set():
             try:
-                self.run_due()
-                with self.sessions.begin() as s:
+                if soonest is not None and soonest <= self.now():
+                    self.run_due()
+                with self.sessions.begin() as s:  # one short look per pass while nothing is due
                     soonest = queue.next_due(s)
             except Exception:
                 log.exception("looking for due work failed; looking again in %s s", self.interval)
@@ -103,7 +109,8 @@ class Scheduler:
             delay = self.interval
             if soonest is not None:
                 delay = min(delay, max((soonest - self.now()).total_seconds(), 0.05))
-            self._wake.wait(delay)
+            if self._wake.wait(delay):
+                soonest = self.now()  # poked: look at once
             self._wake.clear()
 
     def stop(self, timeout: float) -> bool:

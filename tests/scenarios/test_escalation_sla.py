@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.config.reminders import SlaTargets
+from bot.postmortem.printing import postmortem_text
 from tests.conftest import Harness
 from tests.scenarios.reminder_helpers import Clock, config, dms, jobs, posts, run_due
 from tests.scenarios.steering_helpers import command, declare, events, fresh, wait_card, wait_post
@@ -74,7 +75,22 @@ def test_a_missed_sla_target_is_posted_once_recorded_and_shown_on_the_card(make_
     clock.advance(hours=1)
     run_due(bot)
     assert len(posts(bot, channel, "SLA missed: Incident")) == 2
-    assert [e.data["target"] for e in events(bot, incident, "sla_breached")] == ["acknowledge", "resolve"]
+    assert [(e.data or {}).get("target") for e in events(bot, incident, "sla_breached")] == ["acknowledge", "resolve"]
     clock.advance(hours=1)
     run_due(bot)
     assert len(posts(bot, channel, "SLA missed: Incident")) == 2
+
+
+def test_the_postmortem_lists_each_sla_target_and_whether_it_was_met(make_bot: Any) -> None:
+    clock = Clock()
+    sla = {"SEV3": SlaTargets(acknowledge=timedelta(minutes=10), resolve=timedelta(hours=1))}
+    bot: Harness = make_bot(clock=clock, incident=config(sla=sla))
+    incident = declare(bot)
+    clock.advance(minutes=5)
+    command(bot, "bob", incident, "commander me")
+    wait_post(bot, incident.channel_id or "", "took the commander role")
+    clock.advance(hours=1)
+    run_due(bot)
+    text = postmortem_text(bot.runtime.settings, incident.number, "md")
+    assert "## SLA" in text
+    assert "- Acknowledge within 10m 0s: met" in text and "- Resolve within 1h 0m 0s: missed" in text
