@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
@@ -15,15 +16,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db import utcnow
+from bot.incidents import holders
 from bot.incidents.queries import IncidentChannels
 from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
+from bot.reminders.firing import Firing
 from bot.runbooks.posting import Shelf
+from bot.scheduling.runner import Scheduler
 from bot.slack import client as guarded_client
 from bot.slack import errors, listeners, sanitize
 from bot.slack.adapters.chat import SlackIncidentChat
 from bot.slack.adapters.checklists import SlackChecklists
 from bot.slack.adapters.history import SlackChannelHistory
+from bot.slack.adapters.reminders import SlackReminders
 from bot.slack.deps import Deps
 from bot.timeline.pipeline import TimelinePipeline
 
@@ -73,6 +78,15 @@ def make_resumer(settings: Settings, sessions: sessionmaker[Session], slack_clie
         chat=lambda: SlackIncidentChat(slack_client, settings.incident, settings.announce_channel),
         runbooks=lambda: Shelf(sessions, settings.incident, SlackChecklists(slack_client), clock),
         now=clock, lease=settings.setup_lease)
+
+
+def make_scheduler(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
+                   clock: Callable[[], datetime] = utcnow) -> Scheduler:
+    """Due work (reminders, escalation, SLA checks) claimed from the database and done (bot/scheduling)."""
+    firing = Firing(sessions, settings.incident, now=clock,
+                    chat=lambda: SlackReminders(slack_client, settings.incident, settings.announce_channel))
+    return Scheduler(sessions, firing.handlers(), clock, f"{holders.me()}#{uuid.uuid4().hex[:8]}",
+                     gone=lambda holder: holders.is_gone(holder.split("#")[0]))
 
 
 def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,

@@ -13,7 +13,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
-from bot.app import Jobs, create_app, make_resumer, make_slack_client, make_timeline
+from bot.app import Jobs, create_app, make_resumer, make_scheduler, make_slack_client, make_timeline
 from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
 from bot.slack.fastpath import EventFastPath
@@ -80,6 +80,7 @@ class BotRuntime:
         self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock,
                                    timeline=self.timeline, jobs=self.jobs)
         self.resumer = make_resumer(settings, self.sessions, self.slack_client, clock)
+        self.scheduler = make_scheduler(settings, self.sessions, self.slack_client, clock)
         self.server: HttpServer | None = None
         self.socket_mode: SocketModeReceiver | None = None
 
@@ -116,9 +117,11 @@ class BotRuntime:
 
     def start(self) -> Future[int]:
         """Background work that starts with the bot: declarations cut short by a crash or restart are
-        resumed (then watched for every 30 s), and the timeline of every open incident is caught up (messages
+        resumed (then watched for every 30 s), due reminders, escalations and SLA checks are done (the
+        scheduler looks at least every 2 s), and the timeline of every open incident is caught up (messages
         sent while it was down), each in a thread of its own; the future tells when the catch-up is done."""
         self.resumer.start()
+        self.scheduler.start()
         return self.timeline.start()
 
     def close(self, timeout: float = 10.0) -> bool:
@@ -130,6 +133,7 @@ class BotRuntime:
         if self.socket_mode is not None:
             self.socket_mode.close()
         finished = self.resumer.stop(timeout)
+        finished = self.scheduler.stop(timeout) and finished
         finished = self.jobs.drain(timeout) and finished
         self.timeline.close()
         self.engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from bot.config.parsing import ConfigError, entries, folder, names, text, unique
+from bot.config.reminders import KEYS as REMINDER_KEYS
+from bot.config.reminders import ReminderConfig, parse_reminders
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class IncidentConfig:
     permission: str = "anyone"             # who may change severity, roles, status: anyone | commander
     admins: tuple[str, ...] = ()           # user ids (U…) or user-group ids (S…) allowed to override
     archive_on_close: bool = False         # archive the incident channel after the postmortem is posted
+    reminders: ReminderConfig = field(default_factory=ReminderConfig)  # update_every, escalate_*, sla
 
     @property
     def severity_names(self) -> list[str]:
@@ -125,7 +128,7 @@ def load_incident_config(path: Path) -> IncidentConfig:
 _KNOWN_KEYS = {
     "severities", "priorities", "categories", "statuses", "roles", "channel_name_template",
     "default_severity", "timezone", "templates_dir", "runbooks_dir", "key_reaction",
-    "permission", "admins", "archive_on_close",
+    "permission", "admins", "archive_on_close", *REMINDER_KEYS,
 }
 PERMISSION_MODES = ("anyone", "commander")
 
@@ -169,6 +172,7 @@ def _parse_incident_config(raw: dict[str, Any], where: str, base: Path) -> Incid
         runbooks_dir=folder(raw.get("runbooks_dir"), where, "runbooks_dir", base),
         key_reaction=text(raw.get("key_reaction", "pushpin"), where, "key_reaction").strip(":"),
         permission=permission, admins=admins, archive_on_close=archive,
+        reminders=parse_reminders(raw, where, [s.name for s in severities]),
     )
 
 

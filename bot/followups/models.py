@@ -25,3 +25,5 @@ class Followup(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source_ts: Mapped[str | None] = mapped_column(String(32))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(32))      # who marked it done or won't do
+    outcome: Mapped[str | None] = mapped_column(String(16))      # "done" | "wont_do" once closed

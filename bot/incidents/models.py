@@ -56,6 +56,8 @@ class Incident(Base):
     impact: Mapped[str | None] = mapped_column(Text)
     root_cause: Mapped[str | None] = mapped_column(Text)
     postmortem_permalink: Mapped[str | None] = mapped_column(Text)  # the uploaded postmortem file
+    update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # next update due (bot/incidents/timers.py)
+    sla_breaches: Mapped[str | None] = mapped_column(String(64))  # SLA targets missed: "acknowledge,resolve"
 
     assignments: Mapped[list[RoleAssignment]] = relationship(
         order_by="RoleAssignment.id", cascade="all, delete-orphan", passive_deletes=True

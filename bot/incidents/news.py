@@ -144,5 +144,17 @@ class Reclassified:
         return "affected service" if self.field == "service" else self.field
 
 
+@dataclass(frozen=True)
+class RemindersSnoozed:
+    """Update reminders paused until `until` (the command's own answer says it in the channel)."""
+
+    until: datetime
+    by: str
+
+    announced = False
+    in_topic = False
+    in_channel = False
+
+
 News = (Reclassified | RoleChange | LevelChange | StatusChange | StatusUpdate | Resolution | FollowupAdded
-        | PostmortemPublished)
+        | PostmortemPublished | RemindersSnoozed)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import COMMAND, IncidentConfig
 from bot.db import utcnow
 from bot.errors import ChannelNameTaken, ChatStepFailed, DomainError
-from bot.incidents import announcing, holders, leases, service
+from bot.incidents import announcing, holders, leases, service, timers
 from bot.incidents.holding import DEFAULT_LEASE, Holding
 from bot.incidents.models import Incident
 from bot.incidents.naming import channel_name
@@ -56,6 +56,7 @@ def declare_incident(sessions: sessionmaker[Session], config: IncidentConfig, ch
         if created:
             s.flush()
             leases.hold(s, incident.id, utcnow() + timedelta(seconds=lease), holders.me())
+            timers.plan_declared(s, config, incident)  # reminders, escalation, SLA checks, with the incident
         view = snapshot(incident, config)
     if not created:
         return view, False

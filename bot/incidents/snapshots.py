@@ -45,6 +45,8 @@ class IncidentSnapshot:
     summary: str | None = None
     postmortem_permalink: str | None = None
     resolved_at: datetime | None = None
+    update_due_at: datetime | None = None  # when the next update is due (None: no reminders)
+    sla_breaches: tuple[str, ...] = ()     # the SLA targets missed (acknowledge, resolve)
 
     @property
     def label(self) -> str:
@@ -80,6 +82,8 @@ def snapshot(incident: Incident, config: IncidentConfig) -> IncidentSnapshot:
         announcement_channel_id=incident.announcement_channel_id, announcement_ts=incident.announcement_ts,
         last_update_at=incident.last_update_at, summary=incident.summary,
         postmortem_permalink=incident.postmortem_permalink, resolved_at=incident.resolved_at,
+        update_due_at=incident.update_due_at,
+        sla_breaches=tuple(b for b in (incident.sla_breaches or "").split(",") if b),
     )
 
 

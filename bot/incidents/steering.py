@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import COMMAND, IncidentConfig
 from bot.errors import DomainError, InvalidInput
-from bot.incidents import classification, lifecycle, permissions, roles, severity, updates
+from bot.incidents import classification, lifecycle, permissions, roles, severity, timers, updates
 from bot.incidents.models import Incident
 from bot.incidents.news import News
 from bot.incidents.ports import IncidentNews, RunbookShelf
@@ -57,6 +57,7 @@ def apply(sessions: sessionmaker[Session], config: IncidentConfig, news: Inciden
             permissions.require(config, snapshot(row, config), who, what)
         changes = list(change(s, row))
         s.flush()
+        timers.replan(s, config, row, changes)  # reminders, escalation, SLA checks: planned with the change
         after = snapshot(row, config)
     return after, changes
 

@@ -174,6 +174,7 @@ class PostmortemContext:
     threads: list[story.Thread]
     timezone: str
     generated_at: datetime
+    sla: list[SlaResult] = field(default_factory=list)  # the severity's SLA targets and whether each was met
 
     def as_template_vars(self) -> dict[str, Any]:
         """The names a template sees."""
@@ -249,7 +250,7 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
                                                       who(s.done_by) if s.done_by else None, s.done_at)
                                           for s in r.steps]) for r in runbooks],
         messages=messages, **told(incident, roles, severity_history, key_events, messages, lead_role(config)),
-        timezone=config.timezone, generated_at=now,
+        timezone=config.timezone, generated_at=now, sla=_sla(config, incident),
     )
 
 
@@ -264,6 +265,28 @@ def told(incident: Incident, roles: list[RoleHistory], severity_history: list[Ch
             "timeline": story.timeline(key_events, window),
             "updates": [e for e in key_events if e.kind == EventKind.UPDATE_POSTED],
             "threads": story.threads(messages)}
+
+
+@dataclass(frozen=True)
+class SlaResult:
+    """One SLA target: `acknowledge` or `resolve`, within how long, and whether it was met (None: not yet)."""
+
+    target: str
+    within: timedelta
+    met: bool | None
+
+
+def _sla(config: IncidentConfig, incident: Incident) -> list[SlaResult]:
+    targets = config.reminders.targets(incident.severity)
+    out = []
+    for name, reached in (("acknowledge", incident.acknowledged_at), ("resolve", incident.resolved_at)):
+        within = targets.target(name)
+        if within is None:
+            continue
+        missed = name in (incident.sla_breaches or "").split(",")
+        met = (reached - incident.declared_at <= within) if reached is not None else (False if missed else None)
+        out.append(SlaResult(name, within, met))
+    return out
 
 
 def _ids(incident: Incident, events: list[TimelineEvent], assignments: list[RoleAssignment],

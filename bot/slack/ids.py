@@ -67,6 +67,8 @@ class Action(StrEnum):
     SUMMARY = "summary_input"
     IMPACT = "impact_input"
     ROOT_CAUSE = "root_cause_input"
+    REMINDER_UPDATE = "reminder_post_update"     # the reminder DM's Post update button (value: incident id)
+    REMINDER_SNOOZE = "reminder_snooze"          # the nudge's Snooze button (value: "<incident id>:<seconds>")
 
 
 class Option(StrEnum):

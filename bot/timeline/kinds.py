@@ -25,3 +25,8 @@ class EventKind(StrEnum):
     RESOLVED = "resolved"                        # the resolve form's summary: bot/incidents/resolving
     FOLLOWUP_ADDED = "followup_added"            # bot/followups
     POSTMORTEM_PUBLISHED = "postmortem_published"  # bot/postmortem
+    REMINDER_SENT = "reminder_sent"              # bot/reminders: an update was due (not a key event)
+    REMINDERS_SNOOZED = "reminders_snoozed"      # /incident snooze
+    ESCALATED = "escalated"                      # no commander after escalate_after
+    SLA_BREACHED = "sla_breached"                # an acknowledge or resolve target missed
+    FOLLOWUP_CLOSED = "followup_closed"          # a follow-up done or dropped (won't do)

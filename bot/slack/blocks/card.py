@@ -166,6 +166,7 @@ def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, A
     context = [f"Declared {_when(incident)}"]
     if incident.last_update_at:
         context.append(f"last update {_stamp(incident.last_update_at)}")
+    context += _timers(incident)
     if incident.source_permalink:
         context.append(f"<{incident.source_permalink}|from this message>")
     if incident.postmortem_permalink:
@@ -176,6 +177,16 @@ def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, A
         context.append("🔒 Private: only invited people see this channel")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(context))]))
     return [b.to_dict() for b in blocks]
+
+
+def _timers(incident: IncidentSnapshot) -> list[str]:
+    """When the next update is due (while the incident is open), and the SLA targets missed."""
+    out = []
+    if incident.update_due_at and incident.status not in (*FINISHED, "resolved"):
+        out.append(f"next update due {_stamp(incident.update_due_at)}")
+    if incident.sla_breaches:
+        out.append(f":warning: SLA missed: {', '.join(incident.sla_breaches)}")
+    return out
 
 
 def announcement(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from bot.incidents.news import (
     News,
     PostmortemPublished,
     Reclassified,
+    RemindersSnoozed,
     Resolution,
     RoleChange,
     StatusChange,
@@ -35,7 +36,7 @@ from bot.incidents.news import (
 )
 from bot.incidents.snapshots import IncidentSnapshot
 from bot.incidents.updates import MAX_UPDATE
-from bot.markup import escape, escape_keeping_mentions, escape_within, shorten, shorten_mrkdwn
+from bot.markup import date_token, escape, escape_keeping_mentions, escape_within, shorten, shorten_mrkdwn
 from bot.slack.blocks.card import title_line
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
@@ -171,6 +172,8 @@ def news_line(change: News) -> str:
         return _level_line(change)
     if isinstance(change, StatusChange):
         return _status_line(change)
+    if isinstance(change, RemindersSnoozed):
+        return f":zzz: <@{change.by}> snoozed update reminders until {date_token(change.until, '{time}')}."
     return _update_line(change)
 
 

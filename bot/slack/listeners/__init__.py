@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     followups,
     home,
     levels,
+    reminders,
     resolve,
     roles,
     runbooks,
@@ -24,5 +25,6 @@ from bot.slack.listeners import (
 def register(app: App, deps: Deps) -> None:
     """Register every listener: the `/incident` router, then each feature's forms, buttons, shortcuts, events."""
     command.register(app, deps)
-    for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline, home):
+    for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline, home,
+                    reminders):
         feature.register(app, deps)

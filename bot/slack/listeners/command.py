@@ -23,6 +23,7 @@ from bot.slack.listeners import (
     followups,
     levels,
     listing,
+    reminders,
     resolve,
     roles,
     runbooks,
@@ -70,6 +71,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("update", f"{COMMAND} update [--public] [<text>]",
                "post a status update in the channel and under the announcement (the form without text); "
                "`--public` also puts it on the status page", updates.update),
+    Subcommand("snooze", f"{COMMAND} snooze <duration>",
+               "pause this incident's update reminders (`30m`, `2h`, `1d`)", reminders.snooze),
     Subcommand("runbook", f"{COMMAND} runbook [<name>]",
                "the runbooks that apply here (in an incident channel); with a name, post that checklist",
                runbooks.runbook, ("runbooks",)),
