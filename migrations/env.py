@@ -8,6 +8,7 @@ import bot.followups.models  # noqa: F401
 import bot.postmortem.models  # noqa: F401
 import bot.runbooks.models  # noqa: F401
 import bot.timeline.models  # noqa: F401
+import bot.alerts.models  # noqa: F401
 from bot.db import Base
 
 config = context.config

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.config.alerts import AlertConfig, parse_alerts
 from bot.config.parsing import ConfigError, entries, folder, names, text, unique
 
 
@@ -76,6 +77,7 @@ class IncidentConfig:
     permission: str = "anyone"             # who may change severity, roles, status: anyone | commander
     admins: tuple[str, ...] = ()           # user ids (U…) or user-group ids (S…) allowed to override
     archive_on_close: bool = False         # archive the incident channel after the postmortem is posted
+    alerts: AlertConfig = field(default_factory=AlertConfig)  # alert intake (bot/config/alerts.py)
 
     @property
     def severity_names(self) -> list[str]:
@@ -126,6 +128,7 @@ _KNOWN_KEYS = {
     "severities", "priorities", "categories", "statuses", "roles", "channel_name_template",
     "default_severity", "timezone", "templates_dir", "runbooks_dir", "key_reaction",
     "permission", "admins", "archive_on_close",
+    "alert_sources", "auto_declare", "group_window", "alert_severities",
 }
 PERMISSION_MODES = ("anyone", "commander")
 
@@ -169,6 +172,7 @@ def _parse_incident_config(raw: dict[str, Any], where: str, base: Path) -> Incid
         runbooks_dir=folder(raw.get("runbooks_dir"), where, "runbooks_dir", base),
         key_reaction=text(raw.get("key_reaction", "pushpin"), where, "key_reaction").strip(":"),
         permission=permission, admins=admins, archive_on_close=archive,
+        alerts=parse_alerts(raw, where, [s.name for s in severities]),
     )
 
 

@@ -19,6 +19,7 @@ class Callback(StrEnum):
     UPDATE_MODAL = "incident_update_modal"
     RESOLVE_MODAL = "incident_resolve_modal"
     ADD_FOLLOWUP = "add_followup"                # message shortcut: the message becomes a follow-up
+    ALERT_DECLARE_MODAL = "alert_declare_modal"  # the declare form opened from a triage message
 
 
 class Block(StrEnum):
@@ -40,6 +41,7 @@ class Block(StrEnum):
     SUMMARY = "summary"                # resolve modal
     IMPACT = "impact"
     ROOT_CAUSE = "root_cause"
+    TRIAGE_ACTIONS = "triage_actions"  # triage message: Declare, Acknowledge, Dismiss
 
 
 class Action(StrEnum):
@@ -64,6 +66,9 @@ class Action(StrEnum):
     SUMMARY = "summary_input"
     IMPACT = "impact_input"
     ROOT_CAUSE = "root_cause_input"
+    ALERT_DECLARE = "alert_declare"    # triage buttons; their value is the alert group's id
+    ALERT_ACKNOWLEDGE = "alert_acknowledge"
+    ALERT_DISMISS = "alert_dismiss"
 
 
 class Option(StrEnum):

@@ -25,3 +25,5 @@ class EventKind(StrEnum):
     RESOLVED = "resolved"                        # the resolve form's summary: bot/incidents/resolving
     FOLLOWUP_ADDED = "followup_added"            # bot/followups
     POSTMORTEM_PUBLISHED = "postmortem_published"  # bot/postmortem
+    ALERT_FIRING = "alert_firing"                # bot/alerts: an alert of a group tied to the incident fired
+    ALERT_RESOLVED = "alert_resolved"            # …and resolved
