@@ -226,7 +226,7 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
         priority_history=_changes(events, EventKind.PRIORITY_CHANGED, who),
         status_history=_changes(events, EventKind.STATUS_CHANGED, who),
         roles=_roles(config, assignments, who),
-        milestones=_milestones(incident), durations=_durations(incident),
+        milestones=_milestones(incident, events), durations=_durations(incident),
         key_events=[KeyEvent(e.at, e.kind, who(e.actor_id) if e.actor_id else None, plain(e.text)) for e in key],
         followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None)
                    for f in followups],
@@ -277,8 +277,10 @@ def _roles(config: IncidentConfig, assignments: list[RoleAssignment],
     return out
 
 
-def _milestones(incident: Incident) -> list[Milestone]:
-    return [Milestone("declared", incident.declared_at), Milestone("detected", incident.declared_at),
+def _milestones(incident: Incident, events: list[TimelineEvent]) -> list[Milestone]:
+    # detected: the first alert of a group tied to the incident fired (its startsAt), else the declaration
+    detected = min((e.occurred_at for e in events if e.kind == EventKind.ALERT_FIRING), default=incident.declared_at)
+    return [Milestone("declared", incident.declared_at), Milestone("detected", min(detected, incident.declared_at)),
             Milestone("acknowledged", incident.acknowledged_at), Milestone("mitigated", incident.mitigated_at),
             Milestone("resolved", incident.resolved_at), Milestone("closed", incident.closed_at)]
 

@@ -36,7 +36,11 @@ def post_alerts(bot: Harness, kind: str, payload: Any, *, token: str | None = TO
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+        data = exc.read()
+        try:
+            return exc.code, json.loads(data or b"{}")
+        except ValueError:  # waitress refuses an oversized body itself, in plain text
+            return exc.code, {"error": data.decode(errors="replace")}
 
 
 def generic(dedup_key: str, title: str = "Disk full on db-1", status: str = "firing", **extra: Any) -> dict[str, Any]:
