@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from bench.alerts import alert_storm
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
 from bench.socket_storm import long_storm, socket_storm
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "alerts")
 Figures = dict[str, Any]
 
 
@@ -107,6 +108,12 @@ def _socket_verdicts(results: dict[str, Figures]) -> list[Verdict]:
         out.append(Verdict(f"{name}: peak memory flat (end <= 1.25 x after the first slice), none lost",
                            f"{long['peak_rss_mib']:.1f} vs {long['peak_rss_first_slice_mib']:.1f} MiB "
                            f"({grew:.2f} x), all once: {long['all_once']}", grew <= 1.25 and long["all_once"] == "yes"))
+    alerts = results.get("alerts")
+    if alerts is not None:
+        out.append(Verdict("alerts: webhook p99 < 100 ms", f"{alerts['p99_ms']:.1f} ms", alerts["p99_ms"] < 100))
+        out.append(Verdict("alerts: 0 lost, 50 triage messages", f"accepted {alerts['accepted_share']:.3f}, "
+                           f"{alerts['triage_messages']} messages",
+                           alerts["accepted_share"] == 1 and alerts["triage_messages"] == 50))
     return out
 
 
@@ -166,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         entries = 10_000
         runs.append(("postmortem", f"5. postmortem, {entries:,} entries", lambda url: postmortem(url, entries)))
     runs += _socket_runs(chosen, args.quick)
+    if "alerts" in chosen:
+        runs.append(("alerts", "8. alert storm, 1000 in 10 s over 50 groups, 5 senders", alert_storm))
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()
