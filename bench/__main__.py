@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from bench.alerts import alert_storm
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
@@ -20,7 +21,7 @@ from bench.socket_storm import long_storm, socket_storm
 from bench.status import status_page
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "status")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "status", "alerts")
 Figures = dict[str, Any]
 
 
@@ -113,6 +114,12 @@ def _socket_verdicts(results: dict[str, Figures]) -> list[Verdict]:
         out.append(Verdict(f"{name}: peak memory flat (end <= 1.25 x after the first slice), none lost",
                            f"{long['peak_rss_mib']:.1f} vs {long['peak_rss_first_slice_mib']:.1f} MiB "
                            f"({grew:.2f} x), all once: {long['all_once']}", grew <= 1.25 and long["all_once"] == "yes"))
+    alerts = results.get("alerts")
+    if alerts is not None:
+        out.append(Verdict("alerts: webhook p99 < 100 ms", f"{alerts['p99_ms']:.1f} ms", alerts["p99_ms"] < 100))
+        out.append(Verdict("alerts: 0 lost, 50 triage messages", f"accepted {alerts['accepted_share']:.3f}, "
+                           f"{alerts['triage_messages']} messages",
+                           alerts["accepted_share"] == 1 and alerts["triage_messages"] == 50))
     return out
 
 
@@ -176,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         storm = 400 if args.quick else 2000
         runs.append(("status", f"8. status page, 1,000 incidents, 20 readers, storm of {storm}",
                      partial(status_page, storm=storm)))
+    if "alerts" in chosen:
+        runs.append(("alerts", "9. alert storm, 1000 in 10 s over 50 groups, 5 senders", alert_storm))
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()

@@ -14,9 +14,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alerts.triage import TriageDesk
 from bot.config import Settings
 from bot.db import utcnow
-from bot.incidents import holders
+from bot.incidents import holders, opening
 from bot.incidents.queries import IncidentChannels
 from bot.incidents.resuming import SetupResumer
 from bot.postmortem.render import Templates
@@ -29,6 +30,7 @@ from bot.slack.adapters.chat import SlackIncidentChat
 from bot.slack.adapters.checklists import SlackChecklists
 from bot.slack.adapters.history import SlackChannelHistory
 from bot.slack.adapters.reminders import SlackReminders
+from bot.slack.adapters.triage import SlackTriageChat
 from bot.slack.deps import Deps
 from bot.timeline.pipeline import TimelinePipeline
 
@@ -97,9 +99,23 @@ def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_cli
                            channels=IncidentChannels())
 
 
+def make_triage(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
+                clock: Callable[[], datetime] = utcnow) -> TriageDesk:
+    """The alert triage desk: triage messages in the triage channel, auto-declarations through the declare
+    workflow (bot/alerts/triage.py)."""
+    channel = settings.alerts_channel
+    return TriageDesk(
+        sessions, settings.incident.alerts, now=clock,
+        chat=lambda: SlackTriageChat(slack_client, channel) if channel else None,
+        declare=lambda declaration: opening.declare_incident(
+            sessions, settings.incident, SlackIncidentChat(slack_client, settings.incident, settings.announce_channel),
+            declaration, clock, runbooks=Shelf(sessions, settings.incident, SlackChecklists(slack_client), clock),
+            lease=settings.setup_lease))
+
+
 def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_client: WebClient,
                clock: Callable[[], datetime] = utcnow, timeline: TimelinePipeline | None = None,
-               jobs: Jobs | None = None) -> App:
+               jobs: Jobs | None = None, triage: TriageDesk | None = None) -> App:
     """The bot: a Bolt App whose listeners call the incident domain."""
     app = App(
         client=slack_client,
@@ -112,7 +128,8 @@ def create_app(settings: Settings, *, sessions: sessionmaker[Session], slack_cli
     jobs = jobs or Jobs()
     timeline = timeline or make_timeline(settings, sessions, slack_client, clock)
     deps = Deps(settings=settings, sessions=sessions, clock=clock, jobs=jobs, timeline=timeline,
-                templates=Templates(settings.incident))
+                templates=Templates(settings.incident),
+                triage=triage or make_triage(settings, sessions, slack_client, clock))
     app.use(sanitize.middleware)  # first: every listener sees text the database can store
     guarded_client.register(app, slack_client)  # …and calls Slack through the one paced, guarded client
     errors.register(app)

@@ -13,13 +13,14 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
-from bot.app import Jobs, create_app, make_resumer, make_scheduler, make_slack_client, make_timeline
+from bot.app import Jobs, create_app, make_resumer, make_scheduler, make_slack_client, make_timeline, make_triage
 from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
 from bot.slack.fastpath import EventFastPath
+from bot.web.alerts import AlertHooks
 from bot.web.server import HttpServer
 from bot.web.status import StatusPages
-from bot.web.wsgi import make_wsgi
+from bot.web.wsgi import make_wsgi, read_body
 
 
 class SchemaBehind(ConfigError):
@@ -77,8 +78,10 @@ class BotRuntime:
         self.slack_client = make_slack_client(settings)
         self.timeline = make_timeline(settings, self.sessions, self.slack_client, clock)
         self.jobs = Jobs()
+        self.clock = clock
+        self.triage = make_triage(settings, self.sessions, self.slack_client, clock)
         self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock,
-                                   timeline=self.timeline, jobs=self.jobs)
+                                   timeline=self.timeline, jobs=self.jobs, triage=self.triage)
         self.resumer = make_resumer(settings, self.sessions, self.slack_client, clock)
         self.scheduler = make_scheduler(settings, self.sessions, self.slack_client, clock)
         self.server: HttpServer | None = None
@@ -104,9 +107,10 @@ class BotRuntime:
         credentials = self.slack_client.credentials
         pages = StatusPages(self.sessions, self.settings.incident, self.clock, enabled=self.settings.status_page,
                             public_url=self.settings.public_url)
+        alerts = AlertHooks(self.settings, self.sessions, self.triage, self.clock, read_body)
         self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast,
-                                           slack_problem=lambda: credentials.problem, status_pages=pages),
-                                 host, port)
+                                           slack_problem=lambda: credentials.problem, status_pages=pages,
+                                           alerts=alerts), host, port)
         return self.server
 
     def connect_socket_mode(self) -> SocketModeReceiver:
@@ -119,9 +123,11 @@ class BotRuntime:
         """Background work that starts with the bot: declarations cut short by a crash or restart are
         resumed (then watched for every 30 s), due reminders, escalations and SLA checks are done (the
         scheduler looks at least every 2 s), and the timeline of every open incident is caught up (messages
-        sent while it was down), each in a thread of its own; the future tells when the catch-up is done."""
+        sent while it was down), each in a thread of its own; the future tells when the catch-up is done. The
+        alert triage desk starts too, telling what an earlier run left owed."""
         self.resumer.start()
         self.scheduler.start()
+        self.triage.start()
         return self.timeline.start()
 
     def close(self, timeout: float = 10.0) -> bool:
@@ -134,6 +140,7 @@ class BotRuntime:
             self.socket_mode.close()
         finished = self.resumer.stop(timeout)
         finished = self.scheduler.stop(timeout) and finished
+        finished = self.triage.stop(timeout) and finished
         finished = self.jobs.drain(timeout) and finished
         self.timeline.close()
         self.engine.dispose()

@@ -10,6 +10,7 @@ import bot.runbooks.models  # noqa: F401
 import bot.statuspage.models  # noqa: F401
 import bot.scheduling.models  # noqa: F401
 import bot.timeline.models  # noqa: F401
+import bot.alerts.models  # noqa: F401
 from bot.db import Base
 
 config = context.config

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.config.alerts import AlertConfig, parse_alerts
 from bot.config.parsing import ConfigError, entries, folder, names, text, unique
 from bot.config.reminders import KEYS as REMINDER_KEYS
 from bot.config.reminders import ReminderConfig, parse_reminders
@@ -79,6 +80,7 @@ class IncidentConfig:
     admins: tuple[str, ...] = ()           # user ids (U…) or user-group ids (S…) allowed to override
     archive_on_close: bool = False         # archive the incident channel after the postmortem is posted
     reminders: ReminderConfig = field(default_factory=ReminderConfig)  # update_every, escalate_*, sla
+    alerts: AlertConfig = field(default_factory=AlertConfig)  # alert intake (bot/config/alerts.py)
 
     @property
     def severity_names(self) -> list[str]:
@@ -129,6 +131,7 @@ _KNOWN_KEYS = {
     "severities", "priorities", "categories", "statuses", "roles", "channel_name_template",
     "default_severity", "timezone", "templates_dir", "runbooks_dir", "key_reaction",
     "permission", "admins", "archive_on_close", *REMINDER_KEYS,
+    "alert_sources", "auto_declare", "group_window", "alert_severities",
 }
 PERMISSION_MODES = ("anyone", "commander")
 
@@ -173,6 +176,7 @@ def _parse_incident_config(raw: dict[str, Any], where: str, base: Path) -> Incid
         key_reaction=text(raw.get("key_reaction", "pushpin"), where, "key_reaction").strip(":"),
         permission=permission, admins=admins, archive_on_close=archive,
         reminders=parse_reminders(raw, where, [s.name for s in severities]),
+        alerts=parse_alerts(raw, where, [s.name for s in severities]),
     )
 
 

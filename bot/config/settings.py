@@ -36,6 +36,13 @@ class Settings:
     setup_lease: float = 15.0  # s: how long a declaration cut short is left alone before another run resumes it
     status_page: bool = True   # INCIDENT_STATUS_PAGE: serve /status, /status.json, /status.atom
     public_url: str | None = None  # INCIDENT_PUBLIC_URL: base URL for links to the status page
+    triage_channel: str | None = None  # alert groups go here (INCIDENT_TRIAGE_CHANNEL); None: the announce channel
+    alert_token: str = field(default="", repr=False)  # INCIDENT_ALERT_TOKEN: the bearer token of the alert routes
+
+    @property
+    def alerts_channel(self) -> str | None:
+        """Where triage messages go: the triage channel, else the announce channel."""
+        return self.triage_channel or self.announce_channel
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Refuse to serve without the Slack credentials the chosen mode needs."""
@@ -83,6 +90,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise ValueError
     except ValueError:
         raise ConfigError(f"INCIDENT_SETUP_LEASE_SECONDS must be 1 to 3600 seconds, got {lease_text!r}") from None
+    alert_token = (env.get("INCIDENT_ALERT_TOKEN") or "").strip()
+    if alert_token and len(alert_token) < 16:
+        raise ConfigError("INCIDENT_ALERT_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 24`)")
     return Settings(
         status_page=_switch(env, "INCIDENT_STATUS_PAGE", default=True),
         public_url=_public_url(env.get("INCIDENT_PUBLIC_URL") or ""),
@@ -97,6 +107,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         config_path=config_path,
         incident=load_incident_config(Path(config_path)) if config_path else IncidentConfig(),
         setup_lease=setup_lease,
+        triage_channel=(env.get("INCIDENT_TRIAGE_CHANNEL") or "").strip() or None,
+        alert_token=_Secret(alert_token),
     )
 
 

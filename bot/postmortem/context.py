@@ -243,7 +243,8 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
         reporter=who(incident.reporter_id), severity_history=severity_history,
         priority_history=_changes(events, EventKind.PRIORITY_CHANGED, who),
         status_history=_changes(events, EventKind.STATUS_CHANGED, who),
-        roles=roles, milestones=_milestones(incident), durations=_durations(incident), key_events=key_events,
+        roles=roles, milestones=_milestones(incident, events), durations=_durations(incident),
+        key_events=key_events,
         followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None)
                    for f in followups],
         runbooks=[RunbookReport(r.title, [RunbookStep(s.number, s.text, s.done,
@@ -326,8 +327,12 @@ def _roles(config: IncidentConfig, assignments: list[RoleAssignment],
     return out
 
 
-def _milestones(incident: Incident) -> list[Milestone]:
-    return [Milestone("declared", incident.declared_at), Milestone("acknowledged", incident.acknowledged_at),
+def _milestones(incident: Incident, events: list[TimelineEvent]) -> list[Milestone]:
+    # detected: when the first alert of a group tied to the incident fired (its startsAt); without alerts it
+    # is not known apart from the declaration, so it is not listed
+    alerted = min((e.occurred_at for e in events if e.kind == EventKind.ALERT_FIRING), default=None)
+    detected = [Milestone("detected", min(alerted, incident.declared_at))] if alerted is not None else []
+    return [*detected, Milestone("declared", incident.declared_at), Milestone("acknowledged", incident.acknowledged_at),
             Milestone("mitigated", incident.mitigated_at),
             Milestone("resolved", incident.resolved_at), Milestone("closed", incident.closed_at)]
 

@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alerts.triage import TriageDesk
 from bot.config import IncidentConfig, Settings
 from bot.postmortem.render import Templates
 from bot.runbooks.posting import Shelf
@@ -32,6 +33,7 @@ class Deps:
     jobs: Executor
     timeline: TimelinePipeline  # stores captured messages after the ack, catches up channels
     templates: Templates       # the postmortem templates (validated at start-up)
+    triage: TriageDesk | None = None  # alert triage messages (bot/alerts/triage.py)
 
     def after_ack(self, reply: Reply, work: Callable[[], object], *, slow: bool = False) -> None:
         """The one way to do work after the ack: under the error handler, answering through `reply`.

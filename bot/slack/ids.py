@@ -19,6 +19,7 @@ class Callback(StrEnum):
     UPDATE_MODAL = "incident_update_modal"
     RESOLVE_MODAL = "incident_resolve_modal"
     ADD_FOLLOWUP = "add_followup"                # message shortcut: the message becomes a follow-up
+    ALERT_DECLARE_MODAL = "alert_declare_modal"  # the declare form opened from a triage message
 
 
 class Block(StrEnum):
@@ -41,6 +42,7 @@ class Block(StrEnum):
     SUMMARY = "summary"                # resolve modal
     IMPACT = "impact"
     ROOT_CAUSE = "root_cause"
+    TRIAGE_ACTIONS = "triage_actions"  # triage message: Declare, Acknowledge, Dismiss
 
 
 class Action(StrEnum):
@@ -69,6 +71,9 @@ class Action(StrEnum):
     ROOT_CAUSE = "root_cause_input"
     REMINDER_UPDATE = "reminder_post_update"     # the reminder DM's Post update button (value: incident id)
     REMINDER_SNOOZE = "reminder_snooze"          # the nudge's Snooze button (value: "<incident id>:<seconds>")
+    ALERT_DECLARE = "alert_declare"    # triage buttons; their value is the alert group's id
+    ALERT_ACKNOWLEDGE = "alert_acknowledge"
+    ALERT_DISMISS = "alert_dismiss"
 
 
 class Option(StrEnum):

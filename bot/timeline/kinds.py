@@ -30,3 +30,5 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"                      # no commander after escalate_after
     SLA_BREACHED = "sla_breached"                # an acknowledge or resolve target missed
     FOLLOWUP_CLOSED = "followup_closed"          # a follow-up done or dropped (won't do)
+    ALERT_FIRING = "alert_firing"                # bot/alerts: an alert of a group tied to the incident fired
+    ALERT_RESOLVED = "alert_resolved"            # …and resolved

@@ -57,6 +57,7 @@ def read_body(environ: Mapping[str, Any]) -> bytes | None:
 def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None = None,
               slack_problem: Callable[[], str | None] | None = None,
               status_pages: WsgiApp | None = None,
+              alerts: Callable[[dict[str, Any], StartResponse], list[bytes]] | None = None,
               ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP.
 
@@ -64,6 +65,7 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
     events, bot/slack/fastpath.py); when it returns None the request goes to Bolt (bot/web/bolt_bridge.py).
     `slack_problem()` names a Slack failure that stops all work (a revoked token) for /healthz.
     `status_pages` serves `/status`, `/status.json` and `/status.atom` (bot/web/status.py).
+    `alerts` serves `/hooks/alerts/…` (bot/web/alerts.py).
     """
 
     def health(start_response: StartResponse) -> list[bytes]:
@@ -83,6 +85,8 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
             return health(start_response)
         if status_pages is not None and path in STATUS_PATHS:
             return status_pages(environ, start_response)
+        if alerts is not None and path.startswith("/hooks/alerts/"):
+            return alerts(environ, start_response)
         if path == SLACK_PATH and app is not None:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST Slack requests here"})

@@ -24,7 +24,8 @@ def render(config: IncidentConfig) -> tuple[str, str]:
 
 
 SECTIONS = ("Summary", "Impact", "Detection", "Trigger", "Resolution", "Root cause and contributing factors",
-            "Timeline", "People", "SLA", "Action items", "Runbooks", "Updates sent", "Review (blameless)", "Message log")
+            "Timeline", "People", "SLA", "Action items", "Runbooks", "Updates sent", "Review (blameless)",
+            "Message log")
 
 
 def test_the_shipped_templates_render_the_same_sections_in_order() -> None:

@@ -25,10 +25,10 @@ from bot.slack.ids import Option as Opt
 
 def declare_modal(config: IncidentConfig, *, title: str = "", description: str = "",
                   metadata: dict[str, str] | None = None, private: bool = False,
-                  drill: bool = False) -> dict[str, Any]:
-    """The declare form: title and severity required, the rest optional."""
+                  drill: bool = False, severity: str | None = None, service: str = "") -> dict[str, Any]:
+    """The declare form: title and severity required, the rest optional (`severity`, `service`: prefilled)."""
     severities = options(config.severity_names, {s.name: s.description for s in config.severities})
-    default_sev = next(o for o in severities if o.value == config.default_severity)
+    default_sev = next(o for o in severities if o.value == (severity or config.default_severity))
     checkboxes = [
         Option(value=Opt.PRIVATE, text="Private: a private channel, never announced"),
         Option(value=Opt.DRILL, text="Drill: practice run, labelled DRILL, kept out of metrics"),
@@ -44,7 +44,8 @@ def declare_modal(config: IncidentConfig, *, title: str = "", description: str =
         InputBlock(block_id=B.CATEGORY, label="Category", optional=True, element=StaticSelectElement(
             action_id=Action.CATEGORY, options=options(config.categories), placeholder="Choose a category")),
         InputBlock(block_id=B.SERVICE, label="Affected service", optional=True, element=PlainTextInputElement(
-            action_id=Action.SERVICE, max_length=200, placeholder="e.g. checkout-api")),
+            action_id=Action.SERVICE, max_length=200, initial_value=shorten(service, 200) or None,
+            placeholder="e.g. checkout-api")),
         InputBlock(block_id=B.DESCRIPTION, label="Description", optional=True, element=PlainTextInputElement(
             action_id=Action.DESCRIPTION, multiline=True, max_length=3000,
             initial_value=shorten(description, 3000) or None,

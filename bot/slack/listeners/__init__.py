@@ -7,6 +7,7 @@ from slack_bolt import App
 
 from bot.slack.deps import Deps
 from bot.slack.listeners import (
+    alerts,
     command,
     declare,
     followups,
@@ -26,5 +27,5 @@ def register(app: App, deps: Deps) -> None:
     """Register every listener: the `/incident` router, then each feature's forms, buttons, shortcuts, events."""
     command.register(app, deps)
     for feature in (declare, roles, levels, status, updates, resolve, followups, runbooks, timeline, home,
-                    reminders):
+                    reminders, alerts):
         feature.register(app, deps)

@@ -1,0 +1,1 @@
+"""Alerts in: monitoring tools' alerts stored once, grouped, triaged in Slack and, when they matter, declared."""
