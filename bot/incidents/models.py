@@ -14,6 +14,8 @@ class Incident(Base):
     """One incident: what happened, how bad, where it is handled, and when each milestone was reached."""
 
     __tablename__ = "incidents"
+    # reporting (bot/reporting) aggregates incidents by declaration time, and /metrics counts open ones by status
+    __table_args__ = (Index("ix_incidents_declared_at", "declared_at"), Index("ix_incidents_status", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)

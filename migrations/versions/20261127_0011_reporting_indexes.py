@@ -1,0 +1,24 @@
+"""reporting indexes: incidents by declaration time (reports, /incident stats) and by status (/metrics)
+
+Revision ID: 0011_reporting
+Revises: 0010_unthreaded_news
+Create Date: 2026-11-27 00:00:00
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0011_reporting"
+down_revision: str | None = "0010_unthreaded_news"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_incidents_declared_at", "incidents", ["declared_at"])
+    op.create_index("ix_incidents_status", "incidents", ["status"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_incidents_status", table_name="incidents")
+    op.drop_index("ix_incidents_declared_at", table_name="incidents")
