@@ -17,6 +17,7 @@ from bot.app import Jobs, create_app, make_resumer, make_slack_client, make_time
 from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
 from bot.slack.fastpath import EventFastPath
+from bot.web.metrics import Metrics
 from bot.web.server import HttpServer
 from bot.web.wsgi import make_wsgi
 
@@ -73,6 +74,8 @@ class BotRuntime:
         self.engine: Engine = make_engine(settings.database_url)
         self.sessions = make_sessions(self.engine)
         self.slack_client = make_slack_client(settings)
+        self.metrics = Metrics(self.sessions)  # this process's own registry, served on GET /metrics
+        self.slack_client.meter = self.metrics
         self.timeline = make_timeline(settings, self.sessions, self.slack_client, clock)
         self.jobs = Jobs()
         self.app: App = create_app(settings, sessions=self.sessions, slack_client=self.slack_client, clock=clock,
@@ -100,7 +103,8 @@ class BotRuntime:
                                  self.settings.incident.key_reaction).handle
         credentials = self.slack_client.credentials
         self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast,
-                                           slack_problem=lambda: credentials.problem), host, port)
+                                           slack_problem=lambda: credentials.problem, metrics=self.metrics),
+                                 host, port)
         return self.server
 
     def connect_socket_mode(self) -> SocketModeReceiver:

@@ -1,4 +1,4 @@
-"""The WSGI application: `POST /slack/events` to Bolt, `GET /healthz`, a reasoned 4xx for the rest."""
+"""The WSGI application: `POST /slack/events` to Bolt, `GET /healthz`, `GET /metrics`, a reasoned 4xx for the rest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from slack_bolt import App
 from sqlalchemy import Engine, text
 
 from bot.web.bolt_bridge import dispatch
+from bot.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
@@ -53,13 +54,14 @@ def read_body(environ: Mapping[str, Any]) -> bytes | None:
 
 
 def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None = None,
-              slack_problem: Callable[[], str | None] | None = None,
+              slack_problem: Callable[[], str | None] | None = None, metrics: Metrics | None = None,
               ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP.
 
     `fast_events(body, headers)` may answer a Slack request before Bolt does (the timeline's message
     events, bot/slack/fastpath.py); when it returns None the request goes to Bolt (bot/web/bolt_bridge.py).
     `slack_problem()` names a Slack failure that stops all work (a revoked token) for /healthz.
+    `metrics` serves GET /metrics and times every request (bot/web/metrics.py).
     """
 
     def health(start_response: StartResponse) -> list[bytes]:
@@ -77,6 +79,8 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == "/healthz":
             return health(start_response)
+        if path == "/metrics" and metrics is not None:
+            return metrics.page(start_response)
         if path == SLACK_PATH and app is not None:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST Slack requests here"})
@@ -95,4 +99,4 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
             return [data]
         return _json(start_response, "404 Not Found", {"error": f"no such page: {path}"})
 
-    return wsgi
+    return metrics.timed(wsgi) if metrics is not None else wsgi
