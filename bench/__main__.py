@@ -16,10 +16,11 @@ from typing import Any
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
+from bench.reports import reports
 from bench.socket_storm import long_storm, socket_storm
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "reports")
 Figures = dict[str, Any]
 
 
@@ -73,6 +74,14 @@ def verdicts(results: dict[str, Figures]) -> list[Verdict]:
                            f"last after {storm['seconds_to_last']:.1f} s (Tier 2 allows no less than "
                            f"{storm['slack_bound_s']:.0f} s)", ok))
     out += _socket_verdicts(results)
+    rep = results.get("reports")
+    if rep is not None:
+        out.append(Verdict(f"/incident stats 90d over {rep['incidents']:,} incidents < 1 s",
+                           f"{rep['stats_90d_s']:.2f} s median of 3 (slowest {rep['stats_slowest_s']:.2f} s)",
+                           rep["stats_90d_s"] < 1))
+        out.append(Verdict(f"full HTML report over {rep['incidents']:,} incidents < 2 s",
+                           f"{rep['report_html_s']:.2f} s median of 3 (slowest {rep['report_slowest_s']:.2f} s)",
+                           rep["report_html_s"] < 2))
     pm = results.get("postmortem")
     if pm is not None:
         out.append(Verdict(f"postmortem of {pm['entries']:,} entries < 1 s",
@@ -166,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         entries = 10_000
         runs.append(("postmortem", f"5. postmortem, {entries:,} entries", lambda url: postmortem(url, entries)))
     runs += _socket_runs(chosen, args.quick)
+    if "reports" in chosen:
+        count = 10_000 if args.quick else 100_000
+        runs.append(("reports", f"8. stats and report, {count:,} incidents", lambda url: reports(url, count)))
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()

@@ -51,6 +51,7 @@ def incidents_per_week(report: Report, severities: Sequence[str]) -> bytes:
                    color=COLOURS[min(i, len(COLOURS) - 1)], edgecolor="white", linewidth=0.5)
             bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     _week_axis(ax, weeks)
+    ax.set_ylim(0, max(bottom) * 1.2)  # room above the tallest bar for the legend
     ax.set_ylabel("incidents")
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small", ncols=len(names))
@@ -77,7 +78,7 @@ def time_to_resolve(report: Report) -> bytes:
         ax.axhline(overall.median / 3600, color="#b2182b", linewidth=0.8, linestyle=":",
                    label=f"median of the period ({overall.median / 3600:.1f} h)")
     _week_axis(ax, weeks)
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, max(p90) * 1.45)  # room above the band for the legend
     ax.set_ylabel("hours from declared to resolved")
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small")
