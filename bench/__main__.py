@@ -17,11 +17,13 @@ from bench.alerts import alert_storm
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
+from bench.reports import reports
 from bench.socket_storm import long_storm, socket_storm
 from bench.status import status_page
 from bench.storm import bot_storm, floor_storm
 
-WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "status", "alerts")
+WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "status", "alerts",
+             "reports")
 Figures = dict[str, Any]
 
 
@@ -80,6 +82,14 @@ def verdicts(results: dict[str, Figures]) -> list[Verdict]:
         out.append(Verdict("status page, 1,000 incidents, 20 readers during a storm: p99 < 50 ms",
                            f"{page['p99_ms']:.1f} ms over {page['requests']} requests ({page['non_200']} not 200; "
                            f"one render {page['render_ms']:.0f} ms)", page["p99_ms"] < 50 and page["non_200"] == 0))
+    rep = results.get("reports")
+    if rep is not None:
+        out.append(Verdict(f"/incident stats 90d over {rep['incidents']:,} incidents < 1 s",
+                           f"{rep['stats_90d_s']:.2f} s median of 3 (slowest {rep['stats_slowest_s']:.2f} s)",
+                           rep["stats_90d_s"] < 1))
+        out.append(Verdict(f"full HTML report over {rep['incidents']:,} incidents < 2 s",
+                           f"{rep['report_html_s']:.2f} s median of 3 (slowest {rep['report_slowest_s']:.2f} s)",
+                           rep["report_html_s"] < 2))
     pm = results.get("postmortem")
     if pm is not None:
         out.append(Verdict(f"postmortem of {pm['entries']:,} entries < 1 s",
@@ -185,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
                      partial(status_page, storm=storm)))
     if "alerts" in chosen:
         runs.append(("alerts", "9. alert storm, 1000 in 10 s over 50 groups, 5 senders", alert_storm))
+    if "reports" in chosen:
+        count = 10_000 if args.quick else 100_000
+        runs.append(("reports", f"10. stats and report, {count:,} incidents", lambda url: reports(url, count)))
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()

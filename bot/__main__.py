@@ -1,4 +1,4 @@
-"""`incident-bot` (or `python -m bot`): serve, migrate, demo, runbooks check."""
+"""`incident-bot` (or `python -m bot`): serve, migrate, demo, runbooks check, timeline, postmortem, report."""
 
 from __future__ import annotations
 
@@ -85,13 +85,32 @@ def _parser() -> argparse.ArgumentParser:
     postmortem.add_argument("number", type=int, help="the incident's number (inc-<number>-…)")
     postmortem.add_argument("--format", choices=("md", "html"), default="md", help="md (default) or html")
     postmortem.add_argument("--output", "-o", default=None, help="write to this file instead of printing")
+    _report_parser(sub)
     return parser
+
+
+def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = sub.add_parser(
+        "report", help="figures across incidents: MTTx, SLA breaches, follow-ups (Markdown, CSV or HTML)",
+        description="Report on the incidents declared in a span of days from DATABASE_URL (default: the last 90 "
+                    "days): count, mean, median and p90 of the time to detect, acknowledge, mitigate and resolve, "
+                    "by severity, service, category and month; SLA breaches; follow-ups done and their age; time "
+                    "spent in each status. Drills and declined incidents are left out and counted. --format csv: "
+                    "one row per incident with every milestone and the durations in seconds; --format html: a "
+                    "standalone page with PNG charts. Needs no Slack token.")
+    report.add_argument("--since", default=None, metavar="DATE",
+                        help="first day (YYYY-MM-DD, in the configured timezone); default 90 days before --until")
+    report.add_argument("--until", default=None, metavar="DATE", help="last day, included (default: now)")
+    report.add_argument("--format", choices=("md", "csv", "html"), default="md", help="md (default), csv or html")
+    report.add_argument("--all", action="store_true", dest="everything",
+                        help="CSV: list drills and declined incidents too (the figures always leave them out)")
+    report.add_argument("--output", "-o", default=None, help="write to this file instead of printing")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
-    quiet = args.command in ("demo", "runbooks")  # these print their own story; only problems are logged
+    quiet = args.command in ("demo", "runbooks", "report")  # these print their own story; only problems are logged
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     load_dotenv(".env", override=False)
@@ -105,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _timeline(settings, args.number, args.format, args.output)
         if args.command == "postmortem":
             return _postmortem(settings, args.number, args.format, args.output)
+        if args.command == "report":
+            return _report(settings, args)
         if args.command == "runbooks":
             return _check_runbooks(settings, args.dir)
         if args.command == "migrate":
@@ -221,6 +242,26 @@ def _postmortem(settings: Settings, number: int, fmt: str, output: str | None) -
     if output:
         Path(output).write_text(text, encoding="utf-8")
         print(f"postmortem of incident #{number} written to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.errors import InvalidInput
+    from bot.reporting.printing import report_text
+
+    try:
+        text = report_text(settings, args.since, args.until, args.format, datetime.now(UTC),
+                           everything=args.everything)
+    except InvalidInput as exc:
+        print(f"incident-bot report: error: {exc.message}", file=sys.stderr)
+        return 2
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"report written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

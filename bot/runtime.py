@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.db import current_revision, head_revision, make_engine, make_sessions, migrate, utcnow
 from bot.slack.fastpath import EventFastPath
 from bot.web.alerts import AlertHooks
+from bot.web.metrics import Metrics
 from bot.web.server import HttpServer
 from bot.web.status import StatusPages
 from bot.web.wsgi import make_wsgi, read_body
@@ -76,6 +77,8 @@ class BotRuntime:
         self.engine: Engine = make_engine(settings.database_url)
         self.sessions = make_sessions(self.engine)
         self.slack_client = make_slack_client(settings)
+        self.metrics = Metrics(self.sessions)  # this process's own registry, served on GET /metrics
+        self.slack_client.meter = self.metrics
         self.timeline = make_timeline(settings, self.sessions, self.slack_client, clock)
         self.jobs = Jobs()
         self.clock = clock
@@ -110,7 +113,7 @@ class BotRuntime:
         alerts = AlertHooks(self.settings, self.sessions, self.triage, self.clock, read_body)
         self.server = HttpServer(make_wsgi(self.app if slack_over_http else None, self.engine, fast_events=fast,
                                            slack_problem=lambda: credentials.problem, status_pages=pages,
-                                           alerts=alerts), host, port)
+                                           alerts=alerts, metrics=self.metrics), host, port)
         return self.server
 
     def connect_socket_mode(self) -> SocketModeReceiver:

@@ -14,6 +14,12 @@ class Incident(Base):
     """One incident: what happened, how bad, where it is handled, and when each milestone was reached."""
 
     __tablename__ = "incidents"
+    # reporting (bot/reporting) aggregates the incidents declared in a span: the index carries every column its
+    # figures read, so a span covering most incidents is read from the index alone, in order, instead of one
+    # row lookup per incident; /metrics counts the open ones by status
+    __table_args__ = (Index("ix_incidents_declared_at", "declared_at", "is_drill", "status", "severity",
+                            "acknowledged_at", "mitigated_at", "resolved_at", "service", "category"),
+                      Index("ix_incidents_status", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)

@@ -6,6 +6,7 @@
   Slack may have done them before the answer was lost, so bot/slack/repeats.py looks before trying again.
 - Posts to one channel are paced to about one a second after a short burst (Slack's documented limit
   for chat.postMessage), so a burst of news is not answered with 429s in the first place.
+- Calls, errors and 429s are counted by method for GET /metrics (`meter`, set by the runtime).
 - `invalid_auth`, `token_revoked`, `account_inactive`, `not_authed`: Slack will never accept this token
   again. The first such answer is logged as an error, every later call fails at once without calling
   Slack (no retry loops against a dead token), and /healthz answers 503 naming the reason.
@@ -20,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -84,6 +85,34 @@ class ChannelPacer:
             time.sleep(delay)
 
 
+class SlackMeter(Protocol):
+    """Where calls, failures and 429s are counted (bot/web/metrics.py)."""
+
+    def slack_call(self, method: str) -> None: ...
+    def slack_error(self, method: str, error: str) -> None: ...
+    def slack_rate_limited(self, method: str) -> None: ...
+
+
+def _method(request: HttpRequest) -> str:
+    return request.url.split("?", 1)[0].rsplit("/", 1)[-1]
+
+
+class CountedRateLimits(RateLimitErrorRetryHandler):
+    """429 retries (after Retry-After), each 429 counted."""
+
+    def __init__(self, meter: Callable[[], SlackMeter | None], max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.meter = meter
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        limited = super()._can_retry(state=state, request=request, response=response, error=error)
+        meter = self.meter()
+        if limited and meter is not None:
+            meter.slack_rate_limited(_method(request))
+        return limited
+
+
 def _repeatable(request: HttpRequest) -> bool:
     return request.url.split("?", 1)[0].rsplit("/", 1)[-1] not in NOT_REPEATABLE
 
@@ -119,12 +148,13 @@ class BotWebClient(WebClient):
                  credentials: Credentials | None = None, pacer: ChannelPacer | None = None) -> None:
         super().__init__(token=token, base_url=base_url, timeout=timeout, retry_handlers=[
             RepeatableConnectionErrors(max_retry_count=3, interval_calculator=BackoffRetryIntervalCalculator(0.5)),
-            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),  # a 429 was not processed: retry
+            CountedRateLimits(lambda: self.meter, RATE_LIMIT_RETRIES),  # a 429 was not processed: retry
             RepeatableServerErrors(max_retry_count=SERVER_ERROR_RETRIES,
                                    interval_calculator=BackoffRetryIntervalCalculator(0.5)),
         ])
         self.credentials = credentials or Credentials()
         self.pacer = pacer or ChannelPacer()
+        self.meter: SlackMeter | None = None  # set by the runtime (GET /metrics)
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
         """Every Web API call: refused at once after a fatal auth error, paced for posts, watched for one."""
@@ -136,6 +166,8 @@ class BotWebClient(WebClient):
             channel = args.get("channel") if isinstance(args, dict) else None
             if channel:
                 self.pacer.wait(str(channel))
+        if self.meter is not None:
+            self.meter.slack_call(api_method)
         try:
             if api_method in NOT_REPEATABLE:
                 return call_looking_first(self, api_method, kwargs, lambda: super(BotWebClient, self).api_call(
@@ -143,6 +175,10 @@ class BotWebClient(WebClient):
             return super().api_call(api_method, **kwargs)
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else None
+            if self.meter is not None:
+                self.meter.slack_error(api_method, str(error))
+                if error == "ratelimited":  # the 429 that ran out of retries (the others were counted as retried)
+                    self.meter.slack_rate_limited(api_method)
             if error in FATAL_AUTH_ERRORS and api_method != "apps.connections.open":
                 self.credentials.refused(str(error), api_method)
             raise

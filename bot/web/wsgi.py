@@ -1,4 +1,5 @@
-"""The WSGI application: `POST /slack/events` to Bolt, `GET /healthz`, the status page, a reasoned 4xx for the rest."""
+"""The WSGI application: `POST /slack/events` to Bolt, `GET /healthz`, `GET /metrics`, the status page, the alert
+webhooks, a reasoned 4xx for the rest."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_bolt import App
 from sqlalchemy import Engine, text
 
 from bot.web.bolt_bridge import dispatch
+from bot.web.metrics import Metrics
 from bot.web.status import PATHS as STATUS_PATHS
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
               slack_problem: Callable[[], str | None] | None = None,
               status_pages: WsgiApp | None = None,
               alerts: Callable[[dict[str, Any], StartResponse], list[bytes]] | None = None,
+              metrics: Metrics | None = None,
               ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Route requests; `app` is None in Socket Mode, where only the pages are served over HTTP.
 
@@ -66,6 +69,7 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
     `slack_problem()` names a Slack failure that stops all work (a revoked token) for /healthz.
     `status_pages` serves `/status`, `/status.json` and `/status.atom` (bot/web/status.py).
     `alerts` serves `/hooks/alerts/…` (bot/web/alerts.py).
+    `metrics` serves GET /metrics and times every request (bot/web/metrics.py).
     """
 
     def health(start_response: StartResponse) -> list[bytes]:
@@ -87,6 +91,8 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
             return status_pages(environ, start_response)
         if alerts is not None and path.startswith("/hooks/alerts/"):
             return alerts(environ, start_response)
+        if path == "/metrics" and metrics is not None:
+            return metrics.page(start_response)
         if path == SLACK_PATH and app is not None:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST Slack requests here"})
@@ -105,4 +111,4 @@ def make_wsgi(app: App | None, engine: Engine, *, fast_events: FastPath | None =
             return [data]
         return _json(start_response, "404 Not Found", {"error": f"no such page: {path}"})
 
-    return wsgi
+    return metrics.timed(wsgi) if metrics is not None else wsgi

@@ -27,6 +27,7 @@ from bot.slack.listeners import (
     resolve,
     roles,
     runbooks,
+    stats,
     status,
     timeline,
     updates,
@@ -95,6 +96,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                followups.add_followup, ("follow-up", "action")),
     Subcommand("followups", f"{COMMAND} followups", "the incident's follow-ups", followups.list_followups,
                ("follow-ups", "actions")),
+    Subcommand("stats", f"{COMMAND} stats [7d|30d|90d|…]", "figures of a period (default 30d): incidents by severity, "
+               "median and p90 time to acknowledge, mitigate and resolve, SLA breaches, follow-ups done", stats.show,
+               ("metrics",)),
     Subcommand("help", f"{COMMAND} help", "this help", _help, ("?", "h")),
 )
 

@@ -1,0 +1,1 @@
+"""Reporting: figures across incidents (MTTx, SLA breaches, follow-ups), computed in SQL."""
