@@ -38,8 +38,9 @@ def _link(url: str, label: str) -> str:
 
 def headline(view: TriageView) -> str:
     """The plain-text line of the message (notifications and fallbacks)."""
-    return shorten(f"{ICONS.get(view.state, '🔔')} {STATE_TEXT.get(view.state, view.state)}: {view.title} "
-                   f"({view.alert_count} alert{'s' if view.alert_count != 1 else ''}, {view.source})", 300)
+    # the fallback text is mrkdwn too, and what notifications show: a sender's `<!channel>` must not ping
+    return shorten(f"{ICONS.get(view.state, '🔔')} {STATE_TEXT.get(view.state, view.state)}: {escape(view.title)} "
+                   f"({view.alert_count} alert{'s' if view.alert_count != 1 else ''}, {escape(view.source)})", 300)
 
 
 def recurrence_text(r: Recurrence) -> str:
