@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import markup
 from bot.config import IncidentConfig
 from bot.followups.models import Followup
-from bot.incidents import snapshots
+from bot.incidents import resolving, snapshots
 from bot.incidents.models import Incident, RoleAssignment
 from bot.incidents.permissions import lead_role
 from bot.postmortem import story
@@ -166,7 +166,7 @@ class PostmortemContext:
     runbooks: list[RunbookReport]
     messages: list[LogLine]
     owner: Person | None            # the commander (the latest), who owns the document
-    summary: str                    # a first summary: title, impact, how long
+    summary: str                    # the resolve form's Summary, else a first one: title, impact, how long
     impact_window: story.ImpactWindow
     severity_time: list[story.SeverityStint]
     timeline: list[story.TimelineRow]
@@ -175,6 +175,7 @@ class PostmortemContext:
     timezone: str
     generated_at: datetime
     sla: list[SlaResult] = field(default_factory=list)  # the severity's SLA targets and whether each was met
+    detection: str | None = None    # how it was detected, in words (`A customer report`), from the resolve form
 
     def as_template_vars(self) -> dict[str, Any]:
         """The names a template sees."""
@@ -265,7 +266,7 @@ def told(incident: Incident, roles: list[RoleHistory], severity_history: list[Ch
             "impact_window": window, "severity_time": story.severity_stints(incident, severity_history),
             "timeline": story.timeline(key_events, window),
             "updates": [e for e in key_events if e.kind == EventKind.UPDATE_POSTED],
-            "threads": story.threads(messages)}
+            "threads": story.threads(messages), "detection": resolving.DETECTION.get(incident.detection or "")}
 
 
 @dataclass(frozen=True)
