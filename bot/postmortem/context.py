@@ -111,12 +111,19 @@ class LogLine:
 
 @dataclass(frozen=True)
 class FollowupItem:
-    """An action item."""
+    """An action item: `type` mitigate, prevent or process, `priority` P1…P4 (None when not said)."""
 
     text: str
     owner: Person | None
     due_on: date | None
     done: bool
+    type: str | None = None
+    priority: str | None = None
+
+    @property
+    def status(self) -> str:
+        """`open` or `done`."""
+        return "done" if self.done else "open"
 
 
 @dataclass(frozen=True)
@@ -246,8 +253,8 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
         status_history=_changes(events, EventKind.STATUS_CHANGED, who),
         roles=roles, milestones=_milestones(incident, events), durations=_durations(incident),
         key_events=key_events,
-        followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None)
-                   for f in followups],
+        followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None,
+                                f.action_type, f.priority) for f in followups],
         runbooks=[RunbookReport(r.title, [RunbookStep(s.number, s.text, s.done,
                                                       who(s.done_by) if s.done_by else None, s.done_at)
                                           for s in r.steps]) for r in runbooks],

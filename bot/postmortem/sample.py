@@ -60,7 +60,7 @@ def sample_context(config: IncidentConfig) -> PostmortemContext:
         milestones=[Milestone("declared", t0), Milestone("resolved", at(45)), Milestone("closed", None)],
         durations=Durations(timedelta(minutes=3), timedelta(minutes=30), timedelta(minutes=45), None),
         key_events=key_events,
-        followups=[FollowupItem("Add an index check to CI", bo, date(2026, 2, 1), False),
+        followups=[FollowupItem("Add an index check to CI", bo, date(2026, 2, 1), False, "prevent", "P2"),
                    FollowupItem("Write it up", None, None, True)],
         runbooks=[RunbookReport("Database outage", [RunbookStep(1, "Check replicas", True, ada, at(4)),
                                                     RunbookStep(2, "Fail over", False, None, None)])],

@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.config import IncidentConfig
+from bot.followups.models import Followup
 from bot.postmortem.printing import postmortem_text
 from tests.conftest import Harness
 from tests.scenarios.steering_helpers import command, declare
@@ -134,3 +137,37 @@ def test_bad_values_stay_in_the_form_with_the_field_marked_and_nothing_is_writte
     row = bot.incident(1)
     assert row.status == "investigating" and row.summary is None and row.impact_started_at is None
     assert row.users_affected is None and row.detection is None
+
+
+def test_followups_take_a_type_and_a_priority_shown_in_the_list_and_the_postmortem(bot: Harness) -> None:
+    emu = bot.emu
+    incident = declare(bot, title="Disk full")
+    bob = emu.user_id("bob")
+    for n, typed in enumerate([f"Alert on disk usage at 80% {emu.mention(bob)} due 2099-01-31 type:prevent P2",
+                               "Clean the tmp folder P1 type:Mitigate",
+                               f"Write the on-call guide {emu.mention(bob)}"], 1):  # the last: the old syntax
+        command(bot, "alice", incident, f"followup {typed}")
+        emu.wait_for(lambda: len(followups(bot)) == n)  # noqa: B023 (used at once)
+    assert [(f.text, f.action_type, f.priority, f.owner_id) for f in followups(bot)] == [
+        ("Alert on disk usage at 80%", "prevent", "P2", bob), ("Clean the tmp folder", "mitigate", "P1", None),
+        ("Write the on-call guide", None, None, bob)]
+    listing = command(bot, "carol", incident, "followups").json()["text"]
+    assert f"1. Alert on disk usage at 80% · prevent · P2 · <@{bob}> · due 2099-01-31" in listing
+    assert "2. Clean the tmp folder · mitigate · P1 · _no owner_" in listing
+    r = command(bot, "alice", incident, "followup Rotate logs type:fix")
+    assert "`type:fix` is not a type: write `type:mitigate`, `type:prevent` or `type:process`" in r.json()["text"]
+    assert len(followups(bot)) == 3
+    help_text = command(bot, "alice", incident, "help").json()["text"]
+    assert "[type:mitigate|prevent|process] [P1…P4]" in help_text
+    command(bot, "alice", incident, "close")
+    items = postmortem(bot, incident.id).split("## Action items")[1].split("## Runbooks")[0]
+    assert "| Action | Type | Priority | Owner | Due | Status |" in items
+    assert "| Alert on disk usage at 80% | prevent | P2 | Bob | 2099-01-31 | open |" in items.replace("bob", "Bob")
+    assert "| Clean the tmp folder | mitigate | P1 |  |  | open |" in items
+    html = postmortem_text(bot.runtime.settings, 1, "html")
+    assert "<td>Clean the tmp folder</td><td>mitigate</td><td>P1</td>" in html
+
+
+def followups(bot: Harness) -> list[Followup]:
+    with bot.runtime.sessions() as s:
+        return list(s.scalars(select(Followup).order_by(Followup.id)))
