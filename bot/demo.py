@@ -240,6 +240,24 @@ def _converse_and_close(runtime: BotRuntime, emu: SlackEmulator, out: Path) -> N
     r = emu.slash_command(alice, channel, "/incident", "timeline")
     _show("/incident timeline (ephemeral)", [r.json().get("text", "")], emu, runtime)
 
+    _resolve_and_follow_up(runtime, emu, incident)
+    emu.slash_command(bob, channel, "/incident", "close")
+    emu.wait_for(lambda: emu.files(), timeout=20)
+    emu.wait_for(lambda: _closed_and_linked(runtime), timeout=20)  # the close's last step is done
+    upload = emu.files()[0]
+    path = out / upload["name"]
+    path.write_bytes(upload["content"])
+    text = upload["content"].decode()
+    print(f"  → the postmortem was uploaded to #{incident.channel_name} as {upload['name']} "
+          f"({len(upload['content'])} bytes, files_upload_v2's three steps)")
+    _show("the postmortem (first lines)", [*text.splitlines()[:14], "…"], emu, runtime)
+    print(f"\nPostmortem written to {path}")
+
+
+def _resolve_and_follow_up(runtime: BotRuntime, emu: SlackEmulator, incident: Incident) -> None:
+    """@bob fills the resolve form (an impact window, users affected, detection, trigger); @alice adds a
+    follow-up with a type and priority."""
+    alice, bob, channel = emu.user_id("alice"), emu.user_id("bob"), incident.channel_id or ""
     print("\n8. @bob types /incident resolve and fills the form; @alice adds a follow-up; @bob types /incident close")
     emu.slash_command(bob, channel, "/incident", "resolve")
     view = emu.wait_for(lambda: [v for v in emu.views(user=bob) if v["callback_id"] == "incident_resolve_modal"])[-1]
@@ -258,17 +276,6 @@ def _converse_and_close(runtime: BotRuntime, emu: SlackEmulator, out: Path) -> N
     emu.slash_command(alice, channel, "/incident",
                       f"followup Run migrations with lock timeouts <@{bob}> due 2099-01-31 type:prevent P2")
     emu.wait_for(lambda: _followups(runtime, incident.id), timeout=10)
-    emu.slash_command(bob, channel, "/incident", "close")
-    emu.wait_for(lambda: emu.files(), timeout=20)
-    emu.wait_for(lambda: _closed_and_linked(runtime), timeout=20)  # the close's last step is done
-    upload = emu.files()[0]
-    path = out / upload["name"]
-    path.write_bytes(upload["content"])
-    text = upload["content"].decode()
-    print(f"  → the postmortem was uploaded to #{incident.channel_name} as {upload['name']} "
-          f"({len(upload['content'])} bytes, files_upload_v2's three steps)")
-    _show("the postmortem (first lines)", [*text.splitlines()[:14], "…"], emu, runtime)
-    print(f"\nPostmortem written to {path}")
 
 
 def _pinned(runtime: BotRuntime, incident_id: int) -> bool:
