@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # Slack tokens kept when user text goes into a message others see: people, channels, links.
@@ -22,6 +22,9 @@ USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 DATE = re.compile(r"<!date\^\d+\^[^|]*\|([^>]*)>")
+DATE_PARTS = re.compile(r"<!date\^(\d+)\^([^|^]*)(?:\^[^|]*)?\|([^>]*)>")  # time, pattern, (link), fallback
+_DATE_WORDS = re.compile(r"\{(date_num|date_short_pretty|date_long_pretty|date_pretty|date_short|date_long|date|"
+                         r"time_secs|time|ago)\}")
 ENTITY_OR_TOKEN = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")  # what a cut must not split in mrkdwn
 # `@bob` typed as plain text (not an e-mail address, not inside a `<…>` token), without trailing punctuation
 HANDLE = re.compile(r"(?<![\w.@<|&])@([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
@@ -127,17 +130,47 @@ def markdown_link(url: str, label: str | None) -> str:
 
 def readable(text: str, name_of: Callable[[str], str | None] = lambda _: None, *,
              channel_of: Callable[[str], str | None] = lambda _: None,
-             link: Callable[[str, str | None], str] = labelled_link, entities: bool = True) -> str:
+             link: Callable[[str, str | None], str] = labelled_link, entities: bool = True,
+             zone: tzinfo | None = None, now: datetime | None = None) -> str:
     """Slack markup as people read it: `<@U1>` → `@Ada` (`name_of`, else the token's label, else the id),
     `<#C1|ops>` → `#ops` (`channel_of`, else the label, else the id), `<!here>` → `@here`, a date token
-    → its fallback text, `<url|label>` → `link(url, label)`; and Slack's own escaping undone unless
-    `entities` is False (text already stored as typed)."""
+    → its fallback text (or, given a `zone`, as Slack renders it for a reader in that zone: `rendered_date`),
+    `<url|label>` → `link(url, label)`; and Slack's own escaping undone unless `entities` is False (text
+    already stored as typed)."""
     text = USER.sub(lambda m: "@" + (name_of(m.group(1)) or m.group(2) or m.group(1)), text)
     text = CHANNEL.sub(lambda m: "#" + (channel_of(m.group(1)) or m.group(2) or m.group(1)), text)
+    if zone is not None:
+        text = DATE_PARTS.sub(lambda m: rendered_date(int(m.group(1)), m.group(2), zone, now), text)
     text = DATE.sub(lambda m: m.group(1), text)
     text = SPECIAL.sub(lambda m: "@" + m.group(1), text)
     text = LINK.sub(lambda m: link(m.group(1), m.group(2)), text)
     return unescape(text) if entities else text
+
+
+def rendered_date(timestamp: int, pattern: str, zone: tzinfo, now: datetime | None = None) -> str:
+    """A date token's pattern (`{date_short_pretty} at {time}`) filled in as Slack shows it to a reader in
+    `zone`: `{date_num}` 2026-03-04, `{date_short}` Mar 4, 2026, `{date_long}` Wednesday, March 4th, 2026,
+    `{date}` March 4th, 2026, the `_pretty` forms say today / yesterday / tomorrow when they can, `{time}`
+    10:00, `{time_secs}` 10:00:05, `{ago}` 5 minutes ago."""
+    at = datetime.fromtimestamp(timestamp, zone)
+    today = (now or datetime.now(zone)).astimezone(zone)
+    days = (at.date() - today.date()).days
+    nth = "th" if 10 <= at.day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(at.day % 10, "th")
+    plain = {"date_num": at.strftime("%Y-%m-%d"), "date_short": f"{at:%b} {at.day}, {at.year}",
+             "date_long": f"{at:%A}, {at:%B} {at.day}{nth}, {at.year}", "date": f"{at:%B} {at.day}{nth}, {at.year}",
+             "time": at.strftime("%H:%M"), "time_secs": at.strftime("%H:%M:%S")}
+    relative = {0: "today", -1: "yesterday", 1: "tomorrow"}.get(days)
+
+    def word(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "ago":
+            ago = today - at
+            return duration_text(ago) + (" ago" if ago.total_seconds() >= 0 else " from now")
+        if name.endswith("_pretty"):
+            return relative.capitalize() if relative and m.start() == 0 else relative or plain[name[:-7] or "date"]
+        return plain[name]
+
+    return _DATE_WORDS.sub(word, pattern)
 
 
 def duration_text(value: timedelta) -> str:

@@ -27,3 +27,5 @@ class Followup(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[str | None] = mapped_column(String(32))      # who marked it done or won't do
     outcome: Mapped[str | None] = mapped_column(String(16))      # "done" | "wont_do" once closed
+    action_type: Mapped[str | None] = mapped_column(String(16))  # "mitigate" | "prevent" | "process"
+    priority: Mapped[str | None] = mapped_column(String(8))      # "P1" … "P4"

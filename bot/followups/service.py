@@ -19,52 +19,86 @@ from bot.timeline.events import record
 from bot.timeline.kinds import EventKind
 
 MAX_TEXT = 2000
+TYPES = ("mitigate", "prevent", "process")  # what an action item does: limit the damage, stop a repeat, fix a habit
+PRIORITIES = ("P1", "P2", "P3", "P4")
+USAGE = f"{COMMAND} followup <what> [@owner] [due YYYY-MM-DD] [type:mitigate|prevent|process] [P1…P4]"
 _DUE = re.compile(r"(?:^|\s)(?:due|by)[: ]\s*(\S+)\s*$", re.IGNORECASE)
+_TYPE = re.compile(r"type:(\S*)", re.IGNORECASE)
+_PRIORITY = re.compile(r"[pP][1-4]")
 
 
 @dataclass(frozen=True)
 class FollowupRequest:
-    """What `/incident followup <text> [<@owner>] [due YYYY-MM-DD]` asks for."""
+    """What `/incident followup <text> [<@owner>] [due YYYY-MM-DD] [type:…] [P1…P4]` asks for."""
 
     text: str
     owner_id: str | None
     due_on: date | None
+    action_type: str | None = None
+    priority: str | None = None
 
 
 def parse(text: str, today: date) -> FollowupRequest:
-    """Read the owner (the first @-mention) and a trailing `due YYYY-MM-DD`; InvalidInput says what to type."""
+    """Read the options after the text, in any order: an @-mention (the owner; else the first one in the
+    text), `due YYYY-MM-DD`, `type:mitigate|prevent|process`, `P1`…`P4`; InvalidInput says what to type."""
     text = " ".join(text.split())
-    due_on = None
-    found = _DUE.search(text)
-    if found:
-        try:
-            due_on = date.fromisoformat(found.group(1))
-        except ValueError:
-            raise InvalidInput(f"`{found.group(1)}` is not a date. Write the due date as YYYY-MM-DD, e.g. "
-                               f"`due {today.replace(day=28).isoformat()}`.", field="due") from None
-        if due_on < today:
-            raise InvalidInput(f"The due date {due_on.isoformat()} is in the past.", field="due")
-        text = text[: found.start()].strip()
-    owners = markup.MENTION.findall(text)
-    owner = owners[0] if owners else None
-    if owner and text.rstrip().endswith(">") and markup.MENTION.search(text.rsplit(" ", 1)[-1]):
-        text = text.rsplit(" ", 1)[0].strip() if " " in text else ""
+    owner, due_on, action_type, priority = None, None, None, None
+    while True:
+        last = text.rsplit(" ", 1)[-1]
+        found = _DUE.search(text)
+        if found and due_on is None:
+            due_on, text = _due(found.group(1), today), text[: found.start()].strip()
+        elif (typed := _TYPE.fullmatch(last)) and action_type is None:
+            action_type, text = _type(typed.group(1)), _drop_last(text)
+        elif _PRIORITY.fullmatch(last) and priority is None:
+            priority, text = last.upper(), _drop_last(text)
+        elif (mention := markup.MENTION.fullmatch(last)) and owner is None:
+            owner, text = mention.group(1), _drop_last(text)
+        else:
+            break
+    mentioned = markup.MENTION.findall(text)
+    owner = owner or (mentioned[0] if mentioned else None)
     if not text:
         raise InvalidInput(f"Say what should be done: `{COMMAND} followup Add an alert on queue depth @alice "
-                           "due 2026-12-31`.", field="text")
+                           "due 2026-12-31 type:prevent P2`.", field="text")
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"Keep a follow-up under {MAX_TEXT} characters.", field="text")
-    return FollowupRequest(text, owner, due_on)
+    return FollowupRequest(text, owner, due_on, action_type, priority)
+
+
+def _drop_last(text: str) -> str:
+    return text.rsplit(" ", 1)[0].strip() if " " in text else ""
+
+
+def _due(typed: str, today: date) -> date:
+    try:
+        due_on = date.fromisoformat(typed)
+    except ValueError:
+        raise InvalidInput(f"`{typed}` is not a date. Write the due date as YYYY-MM-DD, e.g. "
+                           f"`due {today.replace(day=28).isoformat()}`.", field="due") from None
+    if due_on < today:
+        raise InvalidInput(f"The due date {due_on.isoformat()} is in the past.", field="due")
+    return due_on
+
+
+def _type(typed: str) -> str:
+    if typed.lower() not in TYPES:
+        raise InvalidInput(f"`type:{typed}` is not a type: write `type:mitigate`, `type:prevent` or "
+                           "`type:process`.", field="type")
+    return typed.lower()
 
 
 def add(session: Session, incident: Incident, request: FollowupRequest, by: str, now: datetime,
         source_ts: str | None = None) -> FollowupAdded:
     """Record the follow-up and its timeline event."""
+    due_on = request.due_on.isoformat() if request.due_on else None
     session.add(Followup(incident_id=incident.id, text=request.text, owner_id=request.owner_id,
-                         due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts))
+                         due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts,
+                         action_type=request.action_type, priority=request.priority))
     record(session, incident.id, EventKind.FOLLOWUP_ADDED, by=by, now=now, text=f"Follow-up: {request.text}",
-           data={"owner": request.owner_id, "due_on": request.due_on.isoformat() if request.due_on else None})
-    return FollowupAdded(request.text, by, request.owner_id, request.due_on.isoformat() if request.due_on else None)
+           data={"owner": request.owner_id, "due_on": due_on, "type": request.action_type,
+                 "priority": request.priority})
+    return FollowupAdded(request.text, by, request.owner_id, due_on, request.action_type, request.priority)
 
 
 def for_incident(session: Session, incident_id: int) -> list[Followup]:

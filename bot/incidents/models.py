@@ -61,6 +61,15 @@ class Incident(Base):
     summary: Mapped[str | None] = mapped_column(Text)       # how it was resolved (the resolve form)
     impact: Mapped[str | None] = mapped_column(Text)
     root_cause: Mapped[str | None] = mapped_column(Text)
+    # the rest of the resolve form: the Summary as written, when customer impact began and ended, how it was
+    # detected (bot/incidents/resolving.py DETECTION), what triggered it, users and tickets affected
+    overview: Mapped[str | None] = mapped_column(Text)
+    impact_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    impact_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    detection: Mapped[str | None] = mapped_column(String(32))
+    trigger: Mapped[str | None] = mapped_column(Text)
+    users_affected: Mapped[int | None] = mapped_column(Integer)
+    tickets: Mapped[int | None] = mapped_column(Integer)
     postmortem_permalink: Mapped[str | None] = mapped_column(Text)  # the uploaded postmortem file
     update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # next update due (bot/incidents/timers.py)
     sla_breaches: Mapped[str | None] = mapped_column(String(64))  # SLA targets missed: "acknowledge,resolve"

@@ -107,6 +107,8 @@ class FollowupAdded:
     by: str
     owner: str | None = None
     due_on: str | None = None  # ISO date
+    action_type: str | None = None  # mitigate, prevent, process
+    priority: str | None = None     # P1 … P4
 
     announced = False
     in_topic = False

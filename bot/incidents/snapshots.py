@@ -47,6 +47,10 @@ class IncidentSnapshot:
     resolved_at: datetime | None = None
     update_due_at: datetime | None = None  # when the next update is due (None: no reminders)
     sla_breaches: tuple[str, ...] = ()     # the SLA targets missed (acknowledge, resolve)
+    mitigated_at: datetime | None = None
+    impact: str | None = None
+    impact_started_at: datetime | None = None  # the impact window as the resolve form last set it
+    impact_ended_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -84,6 +88,8 @@ def snapshot(incident: Incident, config: IncidentConfig) -> IncidentSnapshot:
         postmortem_permalink=incident.postmortem_permalink, resolved_at=incident.resolved_at,
         update_due_at=incident.update_due_at,
         sla_breaches=tuple(b for b in (incident.sla_breaches or "").split(",") if b),
+        mitigated_at=incident.mitigated_at, impact=incident.impact,
+        impact_started_at=incident.impact_started_at, impact_ended_at=incident.impact_ended_at,
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import markup
 from bot.config import IncidentConfig
 from bot.followups.models import Followup
-from bot.incidents import snapshots
+from bot.incidents import resolving, snapshots
 from bot.incidents.models import Incident, RoleAssignment
 from bot.incidents.permissions import lead_role
 from bot.postmortem import story
@@ -111,12 +111,19 @@ class LogLine:
 
 @dataclass(frozen=True)
 class FollowupItem:
-    """An action item."""
+    """An action item: `type` mitigate, prevent or process, `priority` P1…P4 (None when not said)."""
 
     text: str
     owner: Person | None
     due_on: date | None
     done: bool
+    type: str | None = None
+    priority: str | None = None
+
+    @property
+    def status(self) -> str:
+        """`open` or `done`."""
+        return "done" if self.done else "open"
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ class PostmortemContext:
     runbooks: list[RunbookReport]
     messages: list[LogLine]
     owner: Person | None            # the commander (the latest), who owns the document
-    summary: str                    # a first summary: title, impact, how long
+    summary: str                    # the resolve form's Summary, else a first one: title, impact, how long
     impact_window: story.ImpactWindow
     severity_time: list[story.SeverityStint]
     timeline: list[story.TimelineRow]
@@ -175,6 +182,7 @@ class PostmortemContext:
     timezone: str
     generated_at: datetime
     sla: list[SlaResult] = field(default_factory=list)  # the severity's SLA targets and whether each was met
+    detection: str | None = None    # how it was detected, in words (`A customer report`), from the resolve form
 
     def as_template_vars(self) -> dict[str, Any]:
         """The names a template sees."""
@@ -245,8 +253,8 @@ def assemble(config: IncidentConfig, gathered: Gathered, names: dict[str, str], 
         status_history=_changes(events, EventKind.STATUS_CHANGED, who),
         roles=roles, milestones=_milestones(incident, events), durations=_durations(incident),
         key_events=key_events,
-        followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None)
-                   for f in followups],
+        followups=[FollowupItem(f.text, who(f.owner_id) if f.owner_id else None, f.due_on, f.done_at is not None,
+                                f.action_type, f.priority) for f in followups],
         runbooks=[RunbookReport(r.title, [RunbookStep(s.number, s.text, s.done,
                                                       who(s.done_by) if s.done_by else None, s.done_at)
                                           for s in r.steps]) for r in runbooks],
@@ -265,7 +273,7 @@ def told(incident: Incident, roles: list[RoleHistory], severity_history: list[Ch
             "impact_window": window, "severity_time": story.severity_stints(incident, severity_history),
             "timeline": story.timeline(key_events, window),
             "updates": [e for e in key_events if e.kind == EventKind.UPDATE_POSTED],
-            "threads": story.threads(messages)}
+            "threads": story.threads(messages), "detection": resolving.DETECTION.get(incident.detection or "")}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ def sample_context(config: IncidentConfig) -> PostmortemContext:
         is_drill=True, reporter_id="U1", declared_at=t0, acknowledged_at=at(3), mitigated_at=at(30),
         resolved_at=at(45), closed_at=at(60 * 24), channel_id="C1", channel_name="inc-42-checkout-down",
         summary="Rolled back v2.3", impact="12% of checkouts failed", root_cause="A bad index",
+        detection="alert",
+        trigger="Deploy `v2.3` <rolled out>", users_affected=1200, tickets=3,
         setup_state="ready",
     )
     holder = Holder(ada, at(1), bo, at(20), bo)
@@ -58,7 +60,7 @@ def sample_context(config: IncidentConfig) -> PostmortemContext:
         milestones=[Milestone("declared", t0), Milestone("resolved", at(45)), Milestone("closed", None)],
         durations=Durations(timedelta(minutes=3), timedelta(minutes=30), timedelta(minutes=45), None),
         key_events=key_events,
-        followups=[FollowupItem("Add an index check to CI", bo, date(2026, 2, 1), False),
+        followups=[FollowupItem("Add an index check to CI", bo, date(2026, 2, 1), False, "prevent", "P2"),
                    FollowupItem("Write it up", None, None, True)],
         runbooks=[RunbookReport("Database outage", [RunbookStep(1, "Check replicas", True, ada, at(4)),
                                                     RunbookStep(2, "Fail over", False, None, None)])],

@@ -69,8 +69,8 @@ LEFT_OUT = {"channel_opened", "announced", "followup_added", "postmortem_publish
 
 def impact_window(incident: Incident) -> ImpactWindow:
     """The impact window (the resolve form may set it; else declared → mitigated, or resolved)."""
-    began = getattr(incident, "impact_started_at", None) or incident.declared_at
-    ended = getattr(incident, "impact_ended_at", None) or incident.mitigated_at or incident.resolved_at
+    began = incident.impact_started_at or incident.declared_at
+    ended = incident.impact_ended_at or incident.mitigated_at or incident.resolved_at
     return ImpactWindow(began, ended)
 
 
@@ -142,12 +142,21 @@ def threads(messages: list[LogLine]) -> list[Thread]:
 
 
 def summary(incident: Incident, window: ImpactWindow) -> str:
-    """A first summary when nobody wrote one: what happened, the impact, how long."""
-    lines = [incident.title.rstrip(".") + "."]
-    if incident.impact:
-        lines.append(incident.impact.rstrip(".") + ".")
-    if window.duration is not None:
-        lines.append(f"Customers were affected for {markup.duration_text(window.duration)}.")
-    if incident.resolved_at:
-        lines.append(f"Resolved after {markup.duration_text(incident.resolved_at - incident.declared_at)}.")
+    """The Summary written in the resolve form, else a first one: what happened, the impact, how long."""
+    if incident.overview:
+        return incident.overview
+    resolved_after = incident.resolved_at - incident.declared_at if incident.resolved_at else None
+    return first_summary(incident.title, incident.impact, window.duration, resolved_after)
+
+
+def first_summary(title: str, impact: str | None, lasted: timedelta | None, resolved_after: timedelta | None) -> str:
+    """A first summary from the title, the impact, how long customers were affected and time to resolve
+    (the postmortem's, and the resolve form's prefill)."""
+    lines = [title.rstrip(".") + "."]
+    if impact:
+        lines.append(impact.rstrip(".") + ".")
+    if lasted is not None:
+        lines.append(f"Customers were affected for {markup.duration_text(lasted)}.")
+    if resolved_after is not None:
+        lines.append(f"Resolved after {markup.duration_text(resolved_after)}.")
     return " ".join(lines)

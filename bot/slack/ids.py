@@ -42,6 +42,13 @@ class Block(StrEnum):
     SUMMARY = "summary"                # resolve modal
     IMPACT = "impact"
     ROOT_CAUSE = "root_cause"
+    OVERVIEW = "overview"              # resolve modal: the postmortem's Summary
+    IMPACT_BEGAN = "impact_began"
+    IMPACT_ENDED = "impact_ended"
+    DETECTION = "detection"
+    TRIGGER = "trigger"
+    USERS_AFFECTED = "users_affected"
+    TICKETS = "tickets"
     TRIAGE_ACTIONS = "triage_actions"  # triage message: Declare, Acknowledge, Dismiss
 
 
@@ -69,6 +76,13 @@ class Action(StrEnum):
     SUMMARY = "summary_input"
     IMPACT = "impact_input"
     ROOT_CAUSE = "root_cause_input"
+    OVERVIEW = "overview_input"
+    IMPACT_BEGAN = "impact_began_input"
+    IMPACT_ENDED = "impact_ended_input"
+    DETECTION = "detection_input"
+    TRIGGER = "trigger_input"
+    USERS_AFFECTED = "users_affected_input"
+    TICKETS = "tickets_input"
     REMINDER_UPDATE = "reminder_post_update"     # the reminder DM's Post update button (value: incident id)
     REMINDER_SNOOZE = "reminder_snooze"          # the nudge's Snooze button (value: "<incident id>:<seconds>")
     ALERT_DECLARE = "alert_declare"    # triage buttons; their value is the alert group's id

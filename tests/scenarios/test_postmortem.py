@@ -138,7 +138,7 @@ def test_the_postmortem_of_a_scripted_incident_has_every_section(make_bot: Any) 
     assert "hunter2" not in md
     parent = log.index("Errors started right after deploy 4521")
     assert log.index("\n    - ", parent) < log.index("Rollback running") < log.index("Rolling back now")
-    assert "- [ ] Add an index check to CI (owner: " in md and "(due 2026-04-01)" in md
+    assert "| Add an index check to CI |  |  | " in md and " | 2026-04-01 | open |" in md  # no type or priority
 
 
 def test_close_uploads_the_postmortem_through_the_three_step_file_api_and_links_it(bot: Harness) -> None:

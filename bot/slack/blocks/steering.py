@@ -151,7 +151,8 @@ def _review_line(change: Resolution | FollowupAdded | PostmortemPublished) -> st
     if isinstance(change, FollowupAdded):
         owner = f" · owner <@{change.owner}>" if change.owner else ""
         due = f" · due {change.due_on}" if change.due_on else ""
-        return f":memo: Follow-up added by <@{change.by}>: {escape_keeping_mentions(change.text)}{owner}{due}"
+        kind = "".join(f" · {x}" for x in (change.action_type, change.priority) if x)
+        return f":memo: Follow-up added by <@{change.by}>: {escape_keeping_mentions(change.text)}{kind}{owner}{due}"
     link = f"<{change.permalink}|the postmortem>" if change.permalink else "the postmortem"
     return f":page_facing_up: The incident is closed; {link} is posted in the channel."
 

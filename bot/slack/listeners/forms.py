@@ -23,13 +23,15 @@ from bot.slack.replies import Reply, in_place, open_modal, via_respond
 
 log = logging.getLogger(__name__)
 
-FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Any], dict[str, Any]]]] = {
+FORMS: dict[str, tuple[str | None, str, Callable[[IncidentSnapshot, Deps], dict[str, Any]]]] = {
     # form: (what the person must be allowed to do, the command that does it instead, the view)
-    "roles": ("change the roles", f"{COMMAND} commander @someone", blocks_steering.roles_modal),
-    "severity": ("change the severity", f"{COMMAND} severity <level>", blocks_steering.severity_modal),
-    "update": (None, f"{COMMAND} update <text>", lambda incident, config: blocks_steering.update_modal(incident)),
+    "roles": ("change the roles", f"{COMMAND} commander @someone",
+              lambda incident, deps: blocks_steering.roles_modal(incident, deps.config)),
+    "severity": ("change the severity", f"{COMMAND} severity <level>",
+                 lambda incident, deps: blocks_steering.severity_modal(incident, deps.config)),
+    "update": (None, f"{COMMAND} update <text>", lambda incident, deps: blocks_steering.update_modal(incident)),
     "resolve": ("change the status", f"{COMMAND} status resolved",
-                lambda incident, config: blocks_resolve.resolve_modal(incident)),
+                lambda incident, deps: blocks_resolve.resolve_modal(incident, deps.clock())),
 }
 
 
@@ -40,7 +42,7 @@ def open_form(deps: Deps, client: WebClient, trigger_id: str, reply: Reply, form
     open form with the reason. If Slack refuses to open it, say what to type instead. True when the person
     has the form to fill in."""
     what, instead, build = FORMS[form]
-    view = remember_reply(build(incident, deps.config), response_url)
+    view = remember_reply(build(incident, deps), response_url)
     view_id = open_modal(client, trigger_id, view, reply, form="form", instead=f"Try again, or type `{instead}`.")
     if not what or view_id is None:
         return view_id is not None

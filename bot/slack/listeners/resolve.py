@@ -1,7 +1,9 @@
-"""Resolving: `/incident resolve` opens the resolve form (summary, impact, root cause); its submission."""
+"""Resolving: `/incident resolve` opens the resolve form (what the postmortem needs); its submission."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,7 +21,7 @@ from bot.slack.listeners.invocation import Invocation
 
 
 def resolve(deps: Deps, inv: Invocation) -> None:
-    """Open the resolve form (summary, impact, root cause)."""
+    """Open the resolve form (summary, resolution, impact window, detection, trigger, root cause …)."""
     incident = movable_here(deps, inv, "resolve", lifecycle.RESOLVED)
     inv.ack()
     deps.after_ack(inv.reply, lambda: open_form(deps, inv.client, inv.trigger_id, inv.reply, "resolve", incident,
@@ -31,13 +33,30 @@ def _text(view: dict[str, Any], block: str, action: str) -> str | None:
     return str(typed) if typed is not None else None
 
 
-def read_resolution(deps: Deps, view: dict[str, Any]) -> tuple[IncidentSnapshot, str, str | None, str | None]:
-    """(incident, summary, impact, root cause) from the resolve form; InvalidInput names the field to fix."""
+def _picked(view: dict[str, Any], block: str, action: str) -> datetime | None:
+    """A datetimepicker's choice (a UNIX time), or None."""
+    state = view.get("state", {}).get("values", {}).get(block, {}).get(action) or {}
+    at = state.get("selected_date_time")
+    return datetime.fromtimestamp(int(at), UTC) if isinstance(at, int | float | str) and str(at).isdigit() else None
+
+
+def read_resolution(deps: Deps, view: dict[str, Any]) -> tuple[IncidentSnapshot, resolving.Findings]:
+    """(incident, what the form says) from the resolve form; InvalidInput names the field to fix."""
     incident = form_incident(deps, view)
-    summary = resolving.clean(_text(view, Block.SUMMARY, Action.SUMMARY), Block.SUMMARY, required=True)
-    impact = resolving.clean(_text(view, Block.IMPACT, Action.IMPACT), Block.IMPACT)
-    root_cause = resolving.clean(_text(view, Block.ROOT_CAUSE, Action.ROOT_CAUSE), Block.ROOT_CAUSE)
-    return incident, summary or "", impact, root_cause
+    clean = resolving.clean
+    began, ended = resolving.impact_window(
+        incident, _picked(view, Block.IMPACT_BEGAN, Action.IMPACT_BEGAN),
+        _picked(view, Block.IMPACT_ENDED, Action.IMPACT_ENDED), deps.clock(), (Block.IMPACT_BEGAN, Block.IMPACT_ENDED))
+    return incident, resolving.Findings(
+        resolution=clean(_text(view, Block.SUMMARY, Action.SUMMARY), Block.SUMMARY, required=True) or "",
+        impact=clean(_text(view, Block.IMPACT, Action.IMPACT), Block.IMPACT),
+        root_cause=clean(_text(view, Block.ROOT_CAUSE, Action.ROOT_CAUSE), Block.ROOT_CAUSE),
+        impact_began=began, impact_ended=ended,
+        overview=clean(_text(view, Block.OVERVIEW, Action.OVERVIEW), Block.OVERVIEW),
+        detection=resolving.detection(_text(view, Block.DETECTION, Action.DETECTION), Block.DETECTION),
+        trigger=clean(_text(view, Block.TRIGGER, Action.TRIGGER), Block.TRIGGER),
+        users_affected=resolving.count(_text(view, Block.USERS_AFFECTED, Action.USERS_AFFECTED), Block.USERS_AFFECTED),
+        tickets=resolving.count(_text(view, Block.TICKETS, Action.TICKETS), Block.TICKETS))
 
 
 def register(app: App, deps: Deps) -> None:
@@ -55,11 +74,16 @@ def register(app: App, deps: Deps) -> None:
         if read is None:
             return
         ack()
-        incident, summary, impact, root_cause = read
+        incident, findings = read
         user_id = body["user"]["id"]
+
         def work() -> None:
-            typed = [with_mentions(client, t) if t else t for t in (summary, impact, root_cause)]  # `@bob` → mention
-            resolving.resolve(deps.sessions, deps.config, deps.chat(client), incident, user_id, typed[0] or "",
-                              typed[1], typed[2], deps.clock)
+            def typed(text: str | None) -> str | None:
+                return with_mentions(client, text) if text else text  # `@bob` → mention
+
+            said = replace(findings, resolution=typed(findings.resolution) or "", impact=typed(findings.impact),
+                           root_cause=typed(findings.root_cause), overview=typed(findings.overview),
+                           trigger=typed(findings.trigger))
+            resolving.resolve(deps.sessions, deps.config, deps.chat(client), incident, user_id, said, deps.clock)
 
         deps.after_ack(form_reply(client, user_id, view, incident.channel_id), work)
