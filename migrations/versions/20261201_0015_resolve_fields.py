@@ -1,8 +1,8 @@
 """resolve fields: the resolve form's summary, impact window, detection, trigger, users and tickets affected;
 follow-ups' type and priority
 
-Revision ID: 0014_resolve_fields
-Revises: 0013_alerts
+Revision ID: 0015_resolve_fields
+Revises: 0014_reporting
 Create Date: 2026-12-01 00:00:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 from bot.db import UTCDateTime
 
-revision: str = "0014_resolve_fields"
-down_revision: str | None = "0013_alerts"
+revision: str = "0015_resolve_fields"
+down_revision: str | None = "0014_reporting"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
