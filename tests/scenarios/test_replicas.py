@@ -137,16 +137,32 @@ def test_two_replicas_on_one_database_do_everything_once(replicas: tuple[Served,
     steps = [(a, alice, "severity sev2 spreading"), (b, bob, f"commander <@{bob}>"), (a, alice, "status identified"),
              (b, carol, "severity sev1 all regions"), (a, bob, f"communicator <@{carol}>"),
              (b, alice, "status monitoring")]
+    def recorded() -> int:
+        return len(query(db, "SELECT id FROM timeline_events WHERE incident_id = :i", i=incident.id))
+
+    def landed(before: int, changes: int) -> None:
+        """A command's work runs after its ack: wait for it, as a person waits to see a change before the next."""
+        emu.wait_for(lambda: recorded() >= before + changes, timeout=30)
+
     for replica, user, text_ in steps:
+        before = recorded()
         assert command(replica, user, text_)().status == 200
+        landed(before, 1)
+    before = recorded()
     assert at_once(command(a, alice, "severity sev3 contained"),
                    command(b, bob, "severity sev4 minor now")) == [200, 200]
+    landed(before, 2)
+    before = recorded()
     assert at_once(command(a, carol, f"commander <@{carol}>"), command(b, dave, f"commander <@{dave}>")) == [200, 200]
+    landed(before, 2)
+    before = recorded()
     assert at_once(command(a, alice, "severity sev2"), command(b, bob, "severity sev2")) == [200, 200]
+    landed(before, 1)
 
     def stored() -> bool:
         return len(query(db, "SELECT ts FROM timeline_messages WHERE channel_id = :c", c=channel)) >= len(sent)
     emu.wait_for(stored, timeout=20)
+
     time.sleep(1.0)  # anything a duplicate would add has had time to arrive
 
     # One incident per declaration, one channel each.

@@ -3,12 +3,18 @@ mentions readable in the declare form and mentions again once declared."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.followups.models import Followup
 from tests.conftest import Harness
 from tests.scenarios.steering_helpers import declare, text_of, wait_post
 from tests.scenarios.test_declare import fill, open_modal
+
+
+def description_of(view: dict[str, Any]) -> str:
+    return str(next(b for b in view["blocks"] if b["block_id"] == "description")["element"]["initial_value"])
 
 
 def test_declaring_from_a_message_keeps_its_text_and_its_mentions(bot: Harness) -> None:
@@ -23,11 +29,22 @@ def test_declaring_from_a_message_keeps_its_text_and_its_mentions(bot: Harness) 
 
     ts = emu.post_message(dave, general, f"Checkout & cart <down> since 10:02, cc <@{bob}>")
     assert emu.messages(general)[-1]["text"] == f"Checkout &amp; cart &lt;down&gt; since 10:02, cc <@{bob}>"
-    emu.wait_for(lambda: emu.calls("users.list"))
-    emu.message_shortcut(dave, general, ts, "declare_from_message")
-    view = emu.wait_for(lambda: [v for v in emu.views(user=dave) if v["callback_id"] == "declare_incident_modal"
-                                 and v["id"] != warm["id"]])[-1]
-    description = next(b for b in view["blocks"] if b["block_id"] == "description")["element"]["initial_value"]
+    seen: set[str] = {warm["id"]}
+
+    def form_with_names() -> dict[str, Any] | None:
+        """Declare from the message again until the bot has read the directory (it does so after a form opens)."""
+        emu.message_shortcut(dave, general, ts, "declare_from_message")
+        view = emu.wait_for(lambda: [v for v in emu.views(user=dave) if v["callback_id"] == "declare_incident_modal"
+                                     and v["id"] not in seen])[-1]
+        seen.add(view["id"])
+        if description_of(view).endswith("@bob"):
+            return view
+        emu.close_view(view["id"], dave)
+        return None
+
+    view = emu.wait_for(form_with_names, timeout=15, interval=0.3)
+    assert view is not None
+    description = description_of(view)
     assert description == "Checkout & cart <down> since 10:02, cc @bob"
     emu.submit_view(view["id"], fill(bot, view, title="Cart down", description=description), user_id=dave)
     incident = bot.wait_ready(1)
