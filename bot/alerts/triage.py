@@ -64,8 +64,14 @@ class TriageDesk:
         self._workers: list[threading.Thread] = []
 
     def start(self) -> None:
-        """Run out the claims of dead predecessors on this host (so what they owed is told at once), then
-        start the workers and the sweep (which first looks for what an earlier run left owed)."""
+        """Start the workers and the sweep (which first ends the claims of dead predecessors on this host, then
+        looks for what an earlier run left owed)."""
+        for i in range(self.threads):
+            self._spawn(self._work, f"triage-{i}")
+        self._spawn(self._sweep, "triage-sweep")
+
+    def _free_orphans(self) -> None:
+        """Run out the claims of processes here that are gone, so what they owed is told at once."""
         try:
             with self.sessions.begin() as s:
                 freed = service.free_orphans(s, self.holder, self.gone, self.now())
@@ -73,9 +79,6 @@ class TriageDesk:
                 log.info("alert groups %s: their triage claims were held by a process here that is gone", freed)
         except Exception:  # the database is away: those claims run out instead
             log.warning("alert triage: could not end the claims of processes that are gone", exc_info=True)
-        for i in range(self.threads):
-            self._spawn(self._work, f"triage-{i}")
-        self._spawn(self._sweep, "triage-sweep")
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -135,6 +138,7 @@ class TriageDesk:
                 self.notify([group_id], delay=self.edit_every)
 
     def _sweep(self) -> None:
+        self._free_orphans()
         while True:
             try:
                 with self.sessions() as s:
