@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.alerts import alert_storm
+from bench.common import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,3 +43,11 @@ def test_bench_quick_socket_mode_and_long_storms_print_their_rows_and_verdicts()
     assert "Socket Mode storm: stored/s >= 0.75 x floor's" in out
     assert "long storm of 1,600 over Socket Mode: last slice's p99 <= 2 x the first's" in out
     assert out.count("all once: yes") == 2  # nothing lost is not a matter of the machine's speed
+
+
+def test_the_alert_storm_workload_runs_small_and_tells_one_message_per_group() -> None:
+    with scratch_database(None) as url:
+        figures = alert_storm(url, total=60, groups=4, seconds=1.0)
+    assert figures["sent"] == 60 and figures["non_2xx"] == 0 and figures["accepted_share"] == 1
+    assert figures["triage_messages"] == 4  # one per group, whatever the machine's speed
+    assert figures["p99_ms"] >= figures["p50_ms"] > 0 and figures["last_correct_s"] > 0

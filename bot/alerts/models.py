@@ -21,7 +21,8 @@ class AlertGroup(Base):
 
     `version` grows with every change; `told_version` is the version the triage message shows, so a
     message still to be posted or edited is found in the database (after a restart too), and
-    `claimed_until` lets one process at a time tell it."""
+    `claimed_until` lets one process at a time tell it: a claim still set when the next teller takes it was
+    never given back (its holder died mid-tell), so a post it may have made is looked for first."""
 
     __tablename__ = "alert_groups"
     __table_args__ = (
@@ -54,7 +55,8 @@ class AlertGroup(Base):
     told_version: Mapped[int] = mapped_column(Integer, default=0)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # NULL once given back
+    claimed_by: Mapped[str | None] = mapped_column(String(255))  # the teller (bot/incidents/holders.py)
 
 
 class Alert(Base):

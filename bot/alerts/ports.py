@@ -13,6 +13,9 @@ class TriageChat(Protocol):
     def post(self, view: TriageView) -> tuple[str, str]:
         """Post the group's triage message; returns (channel id, message ts)."""
 
+    def find(self, view: TriageView) -> tuple[str, str] | None:
+        """The group's triage message if one was posted, (channel id, ts): looked for when its teller died."""
+
     def update(self, view: TriageView) -> None:
         """Edit the group's triage message in place to show `view`."""
 

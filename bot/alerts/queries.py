@@ -15,6 +15,7 @@ from bot.incidents.models import Incident
 
 RECURRENCE_WINDOW = timedelta(days=30)
 PENDING_BATCH = 500
+DECLARING = "declaring"  # the answer's state of a group whose auto-declaration is owed
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,14 @@ def triage_view(session: Session, config: AlertConfig, group_id: int, now: datet
 
 
 def answer(session: Session, group_ids: tuple[int, ...]) -> list[dict[str, Any]]:
-    """The groups of a request as the webhook answers them: key, state, incident number (or null)."""
-    rows = session.execute(select(AlertGroup.id, AlertGroup.group_key, AlertGroup.state, Incident.number)
+    """The groups of a request as the webhook answers them: key, state, incident number (or null). A group an
+    auto_declare rule matched whose incident is not declared yet (that runs after the answer) is `declaring`."""
+    rows = session.execute(select(AlertGroup.id, AlertGroup.group_key, AlertGroup.state, AlertGroup.declare_severity,
+                                  Incident.number)
                            .outerjoin(Incident, Incident.id == AlertGroup.incident_id)
                            .where(AlertGroup.id.in_(group_ids)).order_by(AlertGroup.id)).all()
-    return [{"key": key, "state": state, "incident": number} for _, key, state, number in rows]
+    return [{"key": key, "state": DECLARING if declaring and number is None else state, "incident": number}
+            for _, key, state, declaring, number in rows]
 
 
 def pending(session: Session, now: datetime) -> list[int]:

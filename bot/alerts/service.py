@@ -9,12 +9,12 @@ group row locked (FOR UPDATE) while it changes, so replicas taking the same stor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -209,22 +209,40 @@ def attach(session: Session, group_id: int, incident_id: int) -> bool:
     return True
 
 
-def claim(session: Session, group_id: int, now: datetime, until: datetime) -> bool:
-    """Take the right to tell the group's triage message until `until`; False when another process holds it."""
+def claim(session: Session, group_id: int, now: datetime, until: datetime, holder: str,
+          gone: Callable[[str | None], bool]) -> tuple[bool, bool]:
+    """Take the right to tell the group's triage message until `until` (a live holder's claim stands; one
+    run out, or held by a process that is `gone`, is taken over); returns (claimed, taken over)."""
     group = session.scalar(select(AlertGroup).where(AlertGroup.id == group_id).with_for_update()
                            .execution_options(populate_existing=True))
-    if group is None or (group.claimed_until is not None and group.claimed_until > now):
-        return False
-    group.claimed_until = until
-    return True
+    if group is None:
+        return False, False
+    held = group.claimed_until
+    if held is not None and held > now and not gone(group.claimed_by):
+        return False, False
+    group.claimed_until, group.claimed_by = until, holder
+    return True, held is not None
 
 
-def release(session: Session, group_id: int, *, told: int | None, channel_id: str | None = None,
+def free_orphans(session: Session, holder: str, gone: Callable[[str | None], bool], now: datetime) -> list[int]:
+    """Run out the claims of processes that are gone (kept as claims, so their tellers look before posting);
+    returns those groups."""
+    held = session.execute(select(AlertGroup.id, AlertGroup.claimed_by).where(
+        AlertGroup.claimed_until > now, AlertGroup.claimed_by.is_not(None), AlertGroup.claimed_by != holder)).all()
+    freed = [group_id for group_id, by in held if gone(by)]
+    if freed:
+        session.execute(update(AlertGroup).where(AlertGroup.id.in_(freed)).values(claimed_until=now))
+    return freed
+
+
+def release(session: Session, group_id: int, holder: str, *, told: int | None, channel_id: str | None = None,
             message_ts: str | None = None, notice_told: bool = False) -> bool:
-    """Give the claim back, recording what the message now shows; True when there is more to tell."""
+    """Give the claim back (unless another process took it over meanwhile), recording what the message now
+    shows; True when there is more to tell."""
     group = session.scalars(select(AlertGroup).where(AlertGroup.id == group_id).with_for_update()
                             .execution_options(populate_existing=True)).one()
-    group.claimed_until = None
+    if group.claimed_by == holder:
+        group.claimed_until = group.claimed_by = None
     if told is not None:
         group.told_version = max(group.told_version, told)
     if message_ts is not None and group.message_ts is None:

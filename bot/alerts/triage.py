@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +25,7 @@ from bot.alerts.ports import TriageChat
 from bot.alerts.queries import TriageView
 from bot.config.alerts import AlertConfig
 from bot.errors import ChatStepFailed, DomainError
+from bot.incidents import holders
 from bot.incidents.service import MAX_DESCRIPTION, MAX_SERVICE, MAX_TITLE, Declaration
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,10 @@ class TriageDesk:
 
     def __init__(self, sessions: sessionmaker[Session], config: AlertConfig, chat: Callable[[], TriageChat | None],
                  declare: Callable[[Declaration], object], now: Callable[[], datetime], *, threads: int = 4,
-                 edit_every: float = 3.0, sweep_every: float = 10.0) -> None:
+                 edit_every: float = 3.0, sweep_every: float = 10.0, holder: str | None = None,
+                 gone: Callable[[str | None], bool] = holders.is_gone) -> None:
         self.sessions, self.config, self.chat, self.declare, self.now = sessions, config, chat, declare, now
+        self.holder, self.gone = holder or holders.me(), gone
         self.edit_every, self.sweep_every, self.threads = edit_every, sweep_every, threads
         self._due: list[tuple[float, int]] = []   # (monotonic time, group id), a heap
         self._queued: set[int] = set()
@@ -60,10 +64,21 @@ class TriageDesk:
         self._workers: list[threading.Thread] = []
 
     def start(self) -> None:
-        """Start the workers and the sweep (which first looks for what an earlier run left owed)."""
+        """Start the workers and the sweep (which first ends the claims of dead predecessors on this host, then
+        looks for what an earlier run left owed)."""
         for i in range(self.threads):
             self._spawn(self._work, f"triage-{i}")
         self._spawn(self._sweep, "triage-sweep")
+
+    def _free_orphans(self) -> None:
+        """Run out the claims of processes here that are gone, so what they owed is told at once."""
+        try:
+            with self.sessions.begin() as s:
+                freed = service.free_orphans(s, self.holder, self.gone, self.now())
+            if freed:
+                log.info("alert groups %s: their triage claims were held by a process here that is gone", freed)
+        except Exception:  # the database is away: those claims run out instead
+            log.warning("alert triage: could not end the claims of processes that are gone", exc_info=True)
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -123,6 +138,7 @@ class TriageDesk:
                 self.notify([group_id], delay=self.edit_every)
 
     def _sweep(self) -> None:
+        self._free_orphans()
         while True:
             try:
                 with self.sessions() as s:
@@ -139,10 +155,11 @@ class TriageDesk:
         """Bring the group's triage message (and auto-declaration) up to date once; True when more is owed."""
         now = self.now()
         with self.sessions.begin() as s:
-            if not service.claim(s, group_id, now, now + LEASE):
+            claimed, taken_over = service.claim(s, group_id, now, now + LEASE, self.holder, self.gone)
+            if not claimed:
                 return False
             view = queries.triage_view(s, self.config, group_id, now)
-        told, channel, ts, noticed = None, None, None, False
+        told, where, noticed = None, None, False
         try:
             if view.declare_severity is not None and view.incident_number is None:
                 self._auto_declare(view)
@@ -150,22 +167,31 @@ class TriageDesk:
                     view = queries.triage_view(s, self.config, group_id, self.now())
             chat = self.chat()
             if chat is not None:
-                if view.message_ts is None:
-                    channel, ts = chat.post(view)
-                else:
-                    chat.update(view)
-                    if view.notice_owed:
-                        chat.notice(view, f"Firing again: {view.firing_count} alert(s) now, "
-                                          f"{view.alert_count} in this group in all.")
-                        noticed = True
+                where, noticed = self._show(chat, view, taken_over)
             told = view.version
         except ChatStepFailed as exc:
             log.warning("alert group %s: could not tell its triage message: %s", group_id, exc.reason)
         finally:
+            channel, ts = where or (None, None)
             with self.sessions.begin() as s:
-                more = service.release(s, group_id, told=told, channel_id=channel, message_ts=ts,
+                more = service.release(s, group_id, self.holder, told=told, channel_id=channel, message_ts=ts,
                                        notice_told=noticed)
         return more and told is not None
+
+    @staticmethod
+    def _show(chat: TriageChat, view: TriageView, taken_over: bool) -> tuple[tuple[str, str] | None, bool]:
+        """Post the message, or edit it (and say it fires again); returns (where it was posted, noticed).
+        A claim taken over from a teller that died may have posted already: that post is looked for first."""
+        where = chat.find(view) if taken_over and view.message_ts is None else None
+        if where is not None:
+            view = replace(view, channel_id=where[0], message_ts=where[1])
+        if view.message_ts is None:
+            return chat.post(view), False
+        chat.update(view)
+        if view.notice_owed:
+            chat.notice(view, f"Firing again: {view.firing_count} alert(s) now, "
+                              f"{view.alert_count} in this group in all.")
+        return where, view.notice_owed
 
     def _auto_declare(self, view: TriageView) -> None:
         """Declare the group's incident through the declare workflow (once: its request key), then tie them."""

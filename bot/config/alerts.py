@@ -94,6 +94,7 @@ def _sources(value: Any, where: str) -> tuple[AlertSource, ...]:
         key = f"alert_sources.{name}"
         if not isinstance(spec, dict):
             raise ConfigError(f"{where}: {key} must be a mapping with kind and token")
+        _known(spec, where, key, ("kind", "token"))
         kind = text(spec.get("kind"), where, f"{key}.kind").lower()
         if kind not in SOURCE_KINDS:
             raise ConfigError(f"{where}: {key}.kind must be one of {', '.join(SOURCE_KINDS)} (got {kind!r})")
@@ -104,29 +105,40 @@ def _sources(value: Any, where: str) -> tuple[AlertSource, ...]:
     return tuple(out)
 
 
+def _known(spec: dict[Any, Any], where: str, key: str, allowed: tuple[str, ...]) -> None:
+    """Refuse a misspelt key: a rule missing its condition by a typo would declare every alert."""
+    for name in spec:
+        if name not in allowed:
+            raise ConfigError(f"{where}: {key} has an unknown key {str(name)!r} (it takes {', '.join(allowed)})")
+
+
 def _rules(value: Any, where: str, severities: list[str], mapping: dict[str, str]) -> tuple[AutoDeclareRule, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
         raise ConfigError(f"{where}: auto_declare must be a list of rules (e.g. - {{severity: critical, "
                           "declare: SEV1}})")
-    out = []
-    for i, spec in enumerate(value):
-        key = f"auto_declare[{i}]"
-        if not isinstance(spec, dict) or "declare" not in spec:
-            raise ConfigError(f"{where}: {key} must be a mapping with declare (and severity or labels)")
-        declare = text(spec["declare"], where, f"{key}.declare").upper()
-        if declare not in severities:
-            raise ConfigError(f"{where}: {key}.declare {declare!r} is not one of the severities "
-                              f"({', '.join(severities)})")
-        severity = spec.get("severity")
-        if severity is not None:
-            severity = text(severity, where, f"{key}.severity").lower()
-            if severity not in mapping:
-                raise ConfigError(f"{where}: {key}.severity {severity!r} is not an alert severity "
-                                  f"({', '.join(mapping)})")
-        labels = spec.get("labels") or {}
-        if not isinstance(labels, dict) or not all(isinstance(v, str | int) for v in labels.values()):
-            raise ConfigError(f"{where}: {key}.labels must map label names to values")
-        out.append(AutoDeclareRule(declare, severity, tuple((str(k), str(v)) for k, v in labels.items())))
-    return tuple(out)
+    return tuple(_rule(spec, where, f"auto_declare[{i}]", severities, mapping) for i, spec in enumerate(value))
+
+
+def _rule(spec: Any, where: str, key: str, severities: list[str], mapping: dict[str, str]) -> AutoDeclareRule:
+    if not isinstance(spec, dict) or "declare" not in spec:
+        raise ConfigError(f"{where}: {key} must be a mapping with declare (and severity or labels)")
+    _known(spec, where, key, ("declare", "severity", "labels"))
+    declare = text(spec["declare"], where, f"{key}.declare").upper()
+    if declare not in severities:
+        raise ConfigError(f"{where}: {key}.declare {declare!r} is not one of the severities "
+                          f"({', '.join(severities)})")
+    severity = spec.get("severity")
+    if severity is not None:
+        severity = text(severity, where, f"{key}.severity").lower()
+        if severity not in mapping:
+            raise ConfigError(f"{where}: {key}.severity {severity!r} is not an alert severity "
+                              f"({', '.join(mapping)})")
+    labels = spec.get("labels") or {}
+    if not isinstance(labels, dict) or not all(isinstance(v, str | int) for v in labels.values()):
+        raise ConfigError(f"{where}: {key}.labels must map label names to values")
+    if severity is None and not labels:
+        raise ConfigError(f"{where}: {key} needs severity or labels (a rule without either would declare "
+                          "every alert)")
+    return AutoDeclareRule(declare, severity, tuple((str(k), str(v)) for k, v in labels.items()))

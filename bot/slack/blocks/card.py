@@ -168,7 +168,8 @@ def card(incident: IncidentSnapshot, config: IncidentConfig) -> list[dict[str, A
         context.append(f"last update {_stamp(incident.last_update_at)}")
     context += _timers(incident)
     if incident.source_permalink:
-        context.append(f"<{incident.source_permalink}|from this message>")
+        from_slack = ".slack.com/archives/" in incident.source_permalink  # else an alert's source URL
+        context.append(f"<{incident.source_permalink}|{'from this message' if from_slack else 'alert source'}>")
     if incident.postmortem_permalink:
         context.append(f"📄 <{incident.postmortem_permalink}|Postmortem>")
     if incident.is_drill:
