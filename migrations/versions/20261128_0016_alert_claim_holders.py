@@ -1,8 +1,8 @@
 """alert claim holders: who tells an alert group's triage message (so a restart on the same host takes over
 a dead predecessor's claim at once)
 
-Revision ID: 0014_alert_claim_holders
-Revises: 0013_alerts
+Revision ID: 0016_alert_claim_holders
+Revises: 0015_resolve_fields
 Create Date: 2026-11-28 00:00:00
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_alert_claim_holders"
-down_revision: str | None = "0013_alerts"
+revision: str = "0016_alert_claim_holders"
+down_revision: str | None = "0015_resolve_fields"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
