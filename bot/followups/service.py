@@ -58,13 +58,16 @@ def parse(text: str, today: date) -> FollowupRequest:
 
 
 def add(session: Session, incident: Incident, request: FollowupRequest, by: str, now: datetime,
-        source_ts: str | None = None) -> FollowupAdded:
-    """Record the follow-up and its timeline event."""
-    session.add(Followup(incident_id=incident.id, text=request.text, owner_id=request.owner_id,
-                         due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts))
+        source_ts: str | None = None) -> tuple[Followup, FollowupAdded]:
+    """Record the follow-up (flushed, so it has its id) and its timeline event."""
+    item = Followup(incident_id=incident.id, text=request.text, owner_id=request.owner_id,
+                    due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts)
+    session.add(item)
+    session.flush()
     record(session, incident.id, EventKind.FOLLOWUP_ADDED, by=by, now=now, text=f"Follow-up: {request.text}",
            data={"owner": request.owner_id, "due_on": request.due_on.isoformat() if request.due_on else None})
-    return FollowupAdded(request.text, by, request.owner_id, request.due_on.isoformat() if request.due_on else None)
+    due = request.due_on.isoformat() if request.due_on else None
+    return item, FollowupAdded(request.text, by, request.owner_id, due)
 
 
 def for_incident(session: Session, incident_id: int) -> list[Followup]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
@@ -24,6 +24,7 @@ from bot.scheduling.queue import Job
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Job, str], None]  # does the job, and finishes it with queue.finish under `holder`
+Seed = Callable[[Session, datetime], None]  # plans standing work at start-up (the digest), in a transaction
 INTERVAL = 2.0     # look at least this often (seconds)
 LEASE = 30.0       # a claim lasts this long; a holder that dies is replaced when it runs out
 BATCH = 200        # jobs claimed per pass
@@ -36,8 +37,9 @@ class Scheduler:
 
     def __init__(self, sessions: sessionmaker[Session], handlers: Mapping[str, Handler], now: Callable[[], datetime],
                  holder: str, *, gone: Callable[[str], bool] = lambda _: False, interval: float = INTERVAL,
-                 lease: float = LEASE, workers: int = WORKERS) -> None:
+                 lease: float = LEASE, workers: int = WORKERS, seeds: Sequence[Seed] = ()) -> None:
         self.sessions, self.handlers, self.now, self.holder, self.gone = sessions, handlers, now, holder, gone
+        self.seeds = tuple(seeds)
         self.interval, self.lease = interval, lease
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scheduled")
         self._stop = threading.Event()
@@ -87,11 +89,15 @@ class Scheduler:
 
     def start(self) -> None:
         """Look now, then keep looking in a daemon thread until `stop()`. A restarted process first ends
-        the claims its dead predecessor on this host held, so their work is redone at once."""
+        the claims its dead predecessor on this host held, so their work is redone at once; standing work
+        (the follow-up digest) is planned if no replica did yet."""
         try:
             self._free_orphans()
         except Exception:  # the claims then run out instead
             log.exception("could not end the claims of processes that are gone")
+        for seed in self.seeds:
+            with self.sessions.begin() as s:
+                seed(s, self.now())
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
         self._thread.start()
 

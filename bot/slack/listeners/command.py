@@ -91,8 +91,11 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "service is restored: a form for the summary, impact and root cause", resolve.resolve),
     Subcommand("close", f"{COMMAND} close",
                "the review is done: closes (resolving first if needed) and posts the postmortem", close.close),
-    Subcommand("followup", f"{COMMAND} followup <what> [@owner] [due YYYY-MM-DD]", "record a follow-up action",
-               followups.add_followup, ("follow-up", "action")),
+    Subcommand("followup", f"{COMMAND} followup <what> [@owner] [due YYYY-MM-DD]",
+               "record a follow-up action (its owner gets a DM on the due date)", followups.add_followup,
+               ("follow-up", "action")),
+    Subcommand("followup", f"{COMMAND} followup done|wontdo <n>", "close follow-up n of `followups` as done or "
+               "won't do", followups.add_followup),
     Subcommand("followups", f"{COMMAND} followups", "the incident's follow-ups", followups.list_followups,
                ("follow-ups", "actions")),
     Subcommand("help", f"{COMMAND} help", "this help", _help, ("?", "h")),
