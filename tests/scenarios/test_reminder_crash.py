@@ -36,11 +36,13 @@ class Database:
     def incident(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(Incident.id, Incident.channel_id).where(Incident.setup_state == "ready")).first()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1] or "") if row else None
 
-    def job(self, incident_id: int) -> ScheduledJob:
+    def job(self, incident_id: int) -> Any:
+        """The reminder's row: claimed_by, attempts, due_at."""
         with self.engine.connect() as conn:
-            return conn.execute(select(ScheduledJob).where(ScheduledJob.key == f"update_reminder:{incident_id}")).one()
+            return conn.execute(select(ScheduledJob.claimed_by, ScheduledJob.attempts, ScheduledJob.due_at)
+                                .where(ScheduledJob.key == f"update_reminder:{incident_id}")).one()
 
     def due_now(self, incident_id: int) -> None:
         with self.engine.begin() as conn:
@@ -78,7 +80,9 @@ def test_a_serve_killed_while_its_nudge_is_held_nudges_once_after_the_restart(
 
     first = start("first")
     emu.slash_command(emu.user_id("alice"), emu.channel_id("general"), "/incident", "declare Checkout down")
-    incident_id, channel = emu.wait_for(db.incident, timeout=30)
+    found = emu.wait_for(db.incident, timeout=30)
+    assert found is not None  # wait_for returns only a truthy value
+    incident_id, channel = found
     # held long enough for the kill; then Slack either never got it (dropped) or posts it (latency only)
     emu.inject("chat.postMessage", latency=1.0, when=_nudge, drop=not slack_got_it)
     db.due_now(incident_id)
