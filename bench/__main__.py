@@ -17,13 +17,14 @@ from bench.alerts import alert_storm
 from bench.common import scratch_database
 from bench.declare import declare_latency, declare_storm
 from bench.postmortem import postmortem
+from bench.reminders import reminder_burst
 from bench.reports import reports
 from bench.socket_storm import long_storm, socket_storm
 from bench.status import status_page
 from bench.storm import bot_storm, floor_storm
 
 WORKLOADS = ("storm", "declare", "declare-storm", "postmortem", "socket-storm", "long-storm", "status", "alerts",
-             "reports")
+             "reports", "reminders")
 Figures = dict[str, Any]
 
 
@@ -130,6 +131,21 @@ def _socket_verdicts(results: dict[str, Figures]) -> list[Verdict]:
         out.append(Verdict("alerts: 0 lost, 50 triage messages", f"accepted {alerts['accepted_share']:.3f}, "
                            f"{alerts['triage_messages']} messages",
                            alerts["accepted_share"] == 1 and alerts["triage_messages"] == 50))
+    return out + _reminder_verdicts(results)
+
+
+def _reminder_verdicts(results: dict[str, Figures]) -> list[Verdict]:
+    """Workload 10: reminders falling due together, two replicas."""
+    out: list[Verdict] = []
+    for key, when in (("reminders", "within one minute"), ("reminders-burst", "at the same instant")):
+        r = results.get(key)
+        if r is not None:
+            out.append(Verdict(f"{r['reminders']:,} reminders due {when}, 2 replicas: each within 5 s, "
+                               "0 duplicates, 0 missed, no 429",
+                               f"last {r['late_last_s']:.2f} s late (p99 {r['late_p99_s']:.2f} s), {r['duplicates']} "
+                               f"duplicates, {r['missed']} missed, {r['http_429']} 429s",
+                               r["late_last_s"] <= 5 and r["duplicates"] == 0 and r["missed"] == 0
+                               and r["http_429"] == 0))
     return out
 
 
@@ -198,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     if "reports" in chosen:
         count = 10_000 if args.quick else 100_000
         runs.append(("reports", f"10. stats and report, {count:,} incidents", lambda url: reports(url, count)))
+    if "reminders" in chosen:
+        count, lead = (100, 8.0) if args.quick else (1000, 20.0)
+        runs.append(("reminders", f"11. {count} reminders due over {10 if args.quick else 60} s, 2 replicas",
+                     partial(reminder_burst, count=count, window=10.0 if args.quick else 60.0, lead=lead)))
+        runs.append(("reminders-burst", f"11. {count} reminders due at one instant, 2 replicas",
+                     partial(reminder_burst, count=count, window=0.0, lead=lead)))
     results: dict[str, Figures] = {}
     for key, name, run in runs:
         started = time.perf_counter()

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.alerts.triage import TriageDesk
 from bot.config import Settings
 from bot.db import utcnow
+from bot.followups.digest import DIGEST, Digests, ensure_planned
+from bot.followups.nudging import NUDGE, Nudges
 from bot.incidents import holders, opening
 from bot.incidents.queries import IncidentChannels
 from bot.incidents.resuming import SetupResumer
@@ -28,6 +30,7 @@ from bot.slack import client as guarded_client
 from bot.slack import errors, listeners, sanitize
 from bot.slack.adapters.chat import SlackIncidentChat
 from bot.slack.adapters.checklists import SlackChecklists
+from bot.slack.adapters.followups import SlackFollowups
 from bot.slack.adapters.history import SlackChannelHistory
 from bot.slack.adapters.reminders import SlackReminders
 from bot.slack.adapters.triage import SlackTriageChat
@@ -84,11 +87,16 @@ def make_resumer(settings: Settings, sessions: sessionmaker[Session], slack_clie
 
 def make_scheduler(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,
                    clock: Callable[[], datetime] = utcnow) -> Scheduler:
-    """Due work (reminders, escalation, SLA checks) claimed from the database and done (bot/scheduling)."""
-    firing = Firing(sessions, settings.incident, now=clock,
-                    chat=lambda: SlackReminders(slack_client, settings.incident, settings.announce_channel))
-    return Scheduler(sessions, firing.handlers(), clock, f"{holders.me()}#{uuid.uuid4().hex[:8]}",
-                     gone=lambda holder: holders.is_gone(holder.split("#")[0]))
+    """Due work (reminders, escalation, SLA checks, follow-up nudges and digest) claimed from the database and
+    done (bot/scheduling)."""
+    config = settings.incident
+    firing = Firing(sessions, config, now=clock,
+                    chat=lambda: SlackReminders(slack_client, config, settings.announce_channel))
+    followups = {NUDGE: Nudges(sessions, config, lambda: SlackFollowups(slack_client), clock).nudge,
+                 DIGEST: Digests(sessions, config, lambda: SlackFollowups(slack_client), clock).post}
+    return Scheduler(sessions, {**firing.handlers(), **followups}, clock, f"{holders.me()}#{uuid.uuid4().hex[:8]}",
+                     gone=lambda holder: holders.is_gone(holder.split("#")[0]),
+                     seeds=[lambda s, now: ensure_planned(s, config, now)])
 
 
 def make_timeline(settings: Settings, sessions: sessionmaker[Session], slack_client: WebClient,

@@ -1,11 +1,12 @@
-"""The YAML keys that keep an incident moving: `update_every`, `escalate_after`, `escalate_to`, `sla`.
-Durations are written `90s`, `15m`, `4h`, `2d`."""
+"""The YAML keys that keep an incident moving: `update_every`, `escalate_after`, `escalate_to`, `sla`, and
+the follow-ups' `followup_nudge_at` and `followup_digest`. Durations are written `90s`, `15m`, `4h`, `2d`;
+times of day `09:00`, in the configured `timezone`."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from bot.config.parsing import ConfigError, duration, names
@@ -14,7 +15,10 @@ DEFAULT_UPDATE_EVERY = (("SEV1", timedelta(minutes=30)), ("SEV2", timedelta(hour
 DEFAULT_ESCALATE_AFTER = timedelta(minutes=15)
 ESCALATION_TARGET = re.compile(r"[UW][A-Z0-9]{2,}|S[A-Z0-9]{2,}|[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79}")
 SLA_TARGETS = ("acknowledge", "resolve")
-KEYS = ("update_every", "escalate_after", "escalate_to", "sla")
+KEYS = ("update_every", "escalate_after", "escalate_to", "sla", "followup_nudge_at", "followup_digest")
+DEFAULT_NUDGE_AT = time(9, 0)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,17 @@ class SlaTargets:
 
 
 @dataclass(frozen=True)
+class DigestConfig:
+    """The digest of open follow-ups: posted to `channel` from the first `weekday` (0 = Monday) at `at`
+    (in the configured time zone), then every `every`."""
+
+    channel: str
+    weekday: int = 0
+    at: time = DEFAULT_NUDGE_AT
+    every: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
 class ReminderConfig:
     """Update reminders, escalation, SLA targets and the follow-up digest."""
 
@@ -38,6 +53,8 @@ class ReminderConfig:
     escalate_after: tuple[tuple[str, timedelta], ...] | None = None
     escalate_to: tuple[str, ...] = ()      # user ids (U…), user-group ids (S…), a channel (C… or #name)
     sla: tuple[tuple[str, SlaTargets], ...] = ()
+    followup_nudge_at: time = DEFAULT_NUDGE_AT  # an owner hears of a follow-up on its due date at this time
+    followup_digest: DigestConfig | None = None
 
     def every(self, severity: str) -> timedelta | None:
         """How often an update is due at `severity` (None: no reminders)."""
@@ -69,7 +86,34 @@ def parse_reminders(raw: dict[str, Any], where: str, severities: list[str]) -> R
             raise ConfigError(f"{where}: escalate_to takes user ids (U…), user-group ids (S…) or a channel "
                               f"(C… or #name), got {target!r}")
     sla = _sla(raw["sla"], where, severities) if "sla" in raw else ()
-    return ReminderConfig(update_every=every, escalate_after=escalate_after, escalate_to=to, sla=sla)
+    nudge_at = _time_of_day(raw["followup_nudge_at"], where, "followup_nudge_at") if "followup_nudge_at" in raw \
+        else DEFAULT_NUDGE_AT
+    digest = _digest(raw["followup_digest"], where) if raw.get("followup_digest") is not None else None
+    return ReminderConfig(update_every=every, escalate_after=escalate_after, escalate_to=to, sla=sla,
+                          followup_nudge_at=nudge_at, followup_digest=digest)
+
+
+def _time_of_day(value: Any, where: str, key: str) -> time:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ConfigError(f"{where}: {key} must be a time of day such as \"09:00\" (24-hour, quoted; got {value!r})")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _digest(value: Any, where: str) -> DigestConfig:
+    if not isinstance(value, dict) or "channel" not in value or set(value) - {"channel", "at", "every"}:
+        raise ConfigError(f"{where}: followup_digest must be a mapping with a channel id and optionally at and "
+                          "every, e.g. {channel: C0123ABCD, at: \"Mon 09:00\", every: 7d}")
+    channel = str(value["channel"]).strip()
+    if not CHANNEL_ID.fullmatch(channel):
+        raise ConfigError(f"{where}: followup_digest.channel must be a channel id (C…), got {channel!r}")
+    day, _, clock = str(value.get("at", "Mon 09:00")).strip().partition(" ")
+    if day.lower()[:3] not in WEEKDAYS or not clock:
+        raise ConfigError(f"{where}: followup_digest.at must be a weekday and a time, e.g. \"Mon 09:00\" "
+                          f"(got {value.get('at')!r})")
+    every = duration(value["every"], where, "followup_digest.every") if "every" in value else timedelta(days=7)
+    return DigestConfig(channel=channel, weekday=WEEKDAYS.index(day.lower()[:3]),
+                        at=_time_of_day(clock, where, "followup_digest.at"), every=every)
 
 
 def _severity(name: Any, where: str, key: str, severities: list[str]) -> str:

@@ -89,16 +89,18 @@ def _type(typed: str) -> str:
 
 
 def add(session: Session, incident: Incident, request: FollowupRequest, by: str, now: datetime,
-        source_ts: str | None = None) -> FollowupAdded:
-    """Record the follow-up and its timeline event."""
+        source_ts: str | None = None) -> tuple[Followup, FollowupAdded]:
+    """Record the follow-up (flushed, so it has its id) and its timeline event."""
     due_on = request.due_on.isoformat() if request.due_on else None
-    session.add(Followup(incident_id=incident.id, text=request.text, owner_id=request.owner_id,
-                         due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts,
-                         action_type=request.action_type, priority=request.priority))
+    item = Followup(incident_id=incident.id, text=request.text, owner_id=request.owner_id,
+                    due_on=request.due_on, created_by=by, created_at=now, source_ts=source_ts,
+                    action_type=request.action_type, priority=request.priority)
+    session.add(item)
+    session.flush()
     record(session, incident.id, EventKind.FOLLOWUP_ADDED, by=by, now=now, text=f"Follow-up: {request.text}",
            data={"owner": request.owner_id, "due_on": due_on, "type": request.action_type,
                  "priority": request.priority})
-    return FollowupAdded(request.text, by, request.owner_id, due_on, request.action_type, request.priority)
+    return item, FollowupAdded(request.text, by, request.owner_id, due_on, request.action_type, request.priority)
 
 
 def for_incident(session: Session, incident_id: int) -> list[Followup]:

@@ -116,6 +116,20 @@ class FollowupAdded:
 
 
 @dataclass(frozen=True)
+class FollowupClosed:
+    """A follow-up was done or dropped (`outcome` "done" | "wont_do"); `n` is its place in the list."""
+
+    text: str
+    by: str
+    outcome: str
+    n: int
+
+    announced = False
+    in_topic = False
+    in_channel = True
+
+
+@dataclass(frozen=True)
 class PostmortemPublished:
     """The postmortem was posted as a file."""
 
@@ -159,4 +173,4 @@ class RemindersSnoozed:
 
 
 News = (Reclassified | RoleChange | LevelChange | StatusChange | StatusUpdate | Resolution | FollowupAdded
-        | PostmortemPublished | RemindersSnoozed)
+        | FollowupClosed | PostmortemPublished | RemindersSnoozed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
@@ -24,11 +24,16 @@ from bot.scheduling.queue import Job
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Job, str], None]  # does the job, and finishes it with queue.finish under `holder`
+Seed = Callable[[Session, datetime], None]  # plans standing work at start-up (the digest), in a transaction
 INTERVAL = 2.0     # look at least this often (seconds)
 LEASE = 30.0       # a claim lasts this long; a holder that dies is replaced when it runs out
 BATCH = 200        # jobs claimed per pass
 WORKERS = 16
 MAX_ATTEMPTS = 10  # then the job is marked failed (and logged)
+# A dead holder's claim is cut to this long after start-up, not ended at once: a post it sent just before
+# it died may still be on its way to Slack (up to the Slack client's 15 s timeout, bot/slack/client.py),
+# and the successor's look for the job's post must come after it has landed.
+SETTLE = 15.0
 
 
 class Scheduler:
@@ -36,8 +41,10 @@ class Scheduler:
 
     def __init__(self, sessions: sessionmaker[Session], handlers: Mapping[str, Handler], now: Callable[[], datetime],
                  holder: str, *, gone: Callable[[str], bool] = lambda _: False, interval: float = INTERVAL,
-                 lease: float = LEASE, workers: int = WORKERS) -> None:
+                 lease: float = LEASE, workers: int = WORKERS, seeds: Sequence[Seed] = (),
+                 settle: float = SETTLE) -> None:
         self.sessions, self.handlers, self.now, self.holder, self.gone = sessions, handlers, now, holder, gone
+        self.seeds, self.settle = tuple(seeds), settle
         self.interval, self.lease = interval, lease
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scheduled")
         self._stop = threading.Event()
@@ -72,14 +79,17 @@ class Scheduler:
                 queue.give_back(s, job, self.holder, retry, give_up=give_up)
 
     def _free_orphans(self) -> None:
-        """End claims held by a process on this host that is gone: a restart redoes its work at once."""
+        """Cut short the claims held by a process on this host that is gone: a restart redoes its work once
+        `settle` s have passed (what the dead process had on its way to Slack has landed), not after the lease."""
+        soon = self.now() + timedelta(seconds=self.settle)
         with self.sessions.begin() as s:
-            held = s.execute(select(ScheduledJob.id, ScheduledJob.claimed_by).where(
+            held = s.execute(select(ScheduledJob.id, ScheduledJob.claimed_by, ScheduledJob.claimed_until).where(
                 ScheduledJob.state == JobState.PENDING, ScheduledJob.claimed_by.is_not(None))).all()
-            for job_id, holder in held:
-                if holder != self.holder and holder is not None and self.gone(holder):
+            for job_id, holder, until in held:
+                dead = holder != self.holder and holder is not None and self.gone(holder)
+                if dead and (until is None or until > soon):
                     s.execute(update(ScheduledJob).where(ScheduledJob.id == job_id, ScheduledJob.claimed_by == holder)
-                              .values(claimed_by=None, claimed_until=None))
+                              .values(claimed_until=soon))
 
     def poke(self) -> None:
         """Look now (work was planned that may be due soon)."""
@@ -87,11 +97,16 @@ class Scheduler:
 
     def start(self) -> None:
         """Look now, then keep looking in a daemon thread until `stop()`. A restarted process first ends
-        the claims its dead predecessor on this host held, so their work is redone at once."""
+        the claims its dead predecessor on this host held short (`settle`), so their work is redone within
+        seconds rather than after the lease; standing work
+        (the follow-up digest) is planned if no replica did yet."""
         try:
             self._free_orphans()
         except Exception:  # the claims then run out instead
             log.exception("could not end the claims of processes that are gone")
+        for seed in self.seeds:
+            with self.sessions.begin() as s:
+                seed(s, self.now())
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
         self._thread.start()
 

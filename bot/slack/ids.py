@@ -85,6 +85,8 @@ class Action(StrEnum):
     TICKETS = "tickets_input"
     REMINDER_UPDATE = "reminder_post_update"     # the reminder DM's Post update button (value: incident id)
     REMINDER_SNOOZE = "reminder_snooze"          # the nudge's Snooze button (value: "<incident id>:<seconds>")
+    FOLLOWUP_DONE = "followup_done"              # the follow-up DM's buttons (value: the follow-up's id)
+    FOLLOWUP_WONT_DO = "followup_wont_do"
     ALERT_DECLARE = "alert_declare"    # triage buttons; their value is the alert group's id
     ALERT_ACKNOWLEDGE = "alert_acknowledge"
     ALERT_DISMISS = "alert_dismiss"

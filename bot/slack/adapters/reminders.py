@@ -18,6 +18,22 @@ JOB_EVENT = "incident_bot_job"
 LOOK_BACK = 100
 
 
+def post_once(client: WebClient, step: str, channel: str, text: str, mark: str, *, retry: bool,
+              message_blocks: list[dict[str, Any]] | None = None) -> None:
+    """Post with `mark` in the metadata; a `retry` first looks for a post carrying it and then posts nothing."""
+    if retry and _posted(client, step, channel, mark):
+        return
+    call(step, lambda: client.chat_postMessage(
+        channel=channel, text=text, blocks=message_blocks, unfurl_links=False,
+        metadata={"event_type": JOB_EVENT, "event_payload": {"job": mark}}))
+
+
+def _posted(client: WebClient, step: str, channel: str, mark: str) -> bool:
+    page = call(step, lambda: client.conversations_history(channel=channel, limit=LOOK_BACK, include_all_metadata=True))
+    return any(((m.get("metadata") or {}).get("event_payload") or {}).get("job") == mark
+               for m in page.get("messages") or [])
+
+
 class SlackReminders:
     """ReminderChat on a WebClient."""
 
@@ -27,17 +43,7 @@ class SlackReminders:
 
     def _post_once(self, step: str, channel: str, text: str, mark: str, *, retry: bool,
                    message_blocks: list[dict[str, Any]] | None = None) -> None:
-        if retry and self._posted(step, channel, mark):
-            return
-        call(step, lambda: self.client.chat_postMessage(
-            channel=channel, text=text, blocks=message_blocks, unfurl_links=False,
-            metadata={"event_type": JOB_EVENT, "event_payload": {"job": mark}}))
-
-    def _posted(self, step: str, channel: str, mark: str) -> bool:
-        page = call(step, lambda: self.client.conversations_history(channel=channel, limit=LOOK_BACK,
-                                                                      include_all_metadata=True))
-        return any(((m.get("metadata") or {}).get("event_payload") or {}).get("job") == mark
-                   for m in page.get("messages") or [])
+        post_once(self.client, step, channel, text, mark, retry=retry, message_blocks=message_blocks)
 
     def nudge(self, incident: IncidentSnapshot, person: str | None, every: timedelta, mark: str, *,
               retry: bool) -> None:

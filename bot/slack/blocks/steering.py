@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from bot.config import IncidentConfig
 from bot.incidents.news import (
     FollowupAdded,
+    FollowupClosed,
     LevelChange,
     News,
     PostmortemPublished,
@@ -140,7 +141,7 @@ def _update_line(c: StatusUpdate) -> str:
     return head + escape_within(c.text, SECTION_TEXT - len(head))  # cut before escaping, never in an entity
 
 
-def _review_line(change: Resolution | FollowupAdded | PostmortemPublished) -> str:
+def _review_line(change: Resolution | FollowupAdded | FollowupClosed | PostmortemPublished) -> str:
     if isinstance(change, Resolution):
         lines = [f":white_check_mark: *Resolved* by <@{change.by}>: {escape_keeping_mentions(change.summary)}"]
         if change.impact:
@@ -153,6 +154,10 @@ def _review_line(change: Resolution | FollowupAdded | PostmortemPublished) -> st
         due = f" · due {change.due_on}" if change.due_on else ""
         kind = "".join(f" · {x}" for x in (change.action_type, change.priority) if x)
         return f":memo: Follow-up added by <@{change.by}>: {escape_keeping_mentions(change.text)}{kind}{owner}{due}"
+    if isinstance(change, FollowupClosed):
+        how = "done" if change.outcome == "done" else "dropped (won't do)"
+        icon = ":white_check_mark:" if change.outcome == "done" else ":no_entry_sign:"
+        return f"{icon} Follow-up {change.n} {how}, closed by <@{change.by}>: {escape_keeping_mentions(change.text)}"
     link = f"<{change.permalink}|the postmortem>" if change.permalink else "the postmortem"
     return f":page_facing_up: The incident is closed; {link} is posted in the channel."
 
@@ -165,7 +170,7 @@ def news_line(change: News) -> str:
     """One change as people read it."""
     if isinstance(change, Reclassified):
         return _reclassified_line(change)
-    if isinstance(change, Resolution | FollowupAdded | PostmortemPublished):
+    if isinstance(change, Resolution | FollowupAdded | FollowupClosed | PostmortemPublished):
         return _review_line(change)
     if isinstance(change, RoleChange):
         return _role_line(change)

@@ -94,8 +94,10 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "the review is done: closes (resolving first if needed) and posts the postmortem", close.close),
     Subcommand("followup",
                f"{COMMAND} followup <what> [@owner] [due YYYY-MM-DD] [type:mitigate|prevent|process] [P1…P4]",
-               "record a follow-up action",
+               "record a follow-up action (its owner gets a DM on the due date)",
                followups.add_followup, ("follow-up", "action")),
+    Subcommand("followup", f"{COMMAND} followup done|wontdo <n>", "close follow-up n of `followups` as done or "
+               "won't do", followups.add_followup),
     Subcommand("followups", f"{COMMAND} followups", "the incident's follow-ups", followups.list_followups,
                ("follow-ups", "actions")),
     Subcommand("stats", f"{COMMAND} stats [7d|30d|90d|…]", "figures of a period (default 30d): incidents by severity, "
