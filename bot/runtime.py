@@ -128,10 +128,11 @@ class BotRuntime:
         scheduler looks at least every 2 s), and the timeline of every open incident is caught up (messages
         sent while it was down), each in a thread of its own; the future tells when the catch-up is done. The
         alert triage desk starts too, telling what an earlier run left owed."""
+        caught_up = self.timeline.start()  # first: its start time is what replicas compare to share the reads
         self.resumer.start()
         self.scheduler.start()
         self.triage.start()
-        return self.timeline.start()
+        return caught_up
 
     def close(self, timeout: float = 10.0) -> bool:
         """Stop serving (HTTP, and Socket Mode after the acks in flight went out), let work in flight finish
