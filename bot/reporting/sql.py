@@ -3,7 +3,8 @@
 Each construct compiles per dialect (`sqlalchemy.ext.compiler`), so the queries in this package are
 written once. Times are UTC: SQLite stores them as text without a zone, PostgreSQL as `timestamptz`.
 
-Percentiles, precisely (the same on both databases, from `ROW_NUMBER()` and `COUNT() OVER` windows):
+Percentiles, precisely (the same ranks on both databases: `percentile_disc` on PostgreSQL, `ROW_NUMBER()` on
+SQLite; see `summarized`):
 - **median**: the middle value of the sorted values, or the mean of the two middle ones when their
   number is even (ranks ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋);
 - **p90**: nearest rank: the ⌈0.9·n⌉-th smallest value, an actual value, never interpolated (n = 10 →
