@@ -45,7 +45,11 @@ class Stats:
 def stats(session: Session, period: Period, targets: Mapping[str, SlaTargets], now: datetime,
           measures: tuple[str, ...] = STATS_MEASURES) -> Stats:
     """The figures of `/incident stats` for `period`."""
-    overall = queries.summaries(session, period, ALL, measures).get(ALL, {})
+    return _stats(session, period, targets, now, queries.summaries(session, period, ALL, measures).get(ALL, {}))
+
+
+def _stats(session: Session, period: Period, targets: Mapping[str, SlaTargets], now: datetime,
+           overall: dict[str, Summary]) -> Stats:
     return Stats(period, queries.counts(session, period, "severity"), queries.left_out(session, period), overall,
                  breaches(session, period, targets, now), queries.followups(session, period, now))
 
@@ -66,9 +70,10 @@ def report(session: Session, period: Period, targets: Mapping[str, SlaTargets], 
            initial_status: str) -> Report:
     """Everything the Markdown and HTML reports show."""
     dims = [d for d in queries.DIMENSIONS if d != ALL]
-    return Report(stats(session, period, targets, now, MEASURES),
-                  {d: queries.counts(session, period, d) for d in dims},
-                  {d: queries.summaries(session, period, d) for d in dims},
+    breakdown = queries.breakdown(session, period, queries.DIMENSIONS)  # "all" with the others, in one pass
+    overall = breakdown.pop(ALL).get(ALL, {})
+    return Report(_stats(session, period, targets, now, overall),
+                  {d: queries.counts(session, period, d) for d in dims}, breakdown,
                   series.weekly_counts(session, period), series.weekly_resolve(session, period),
                   series.time_in_status(session, period, initial_status, now))
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.incidents.models import Incident
 from bot.reporting.periods import Period
-from bot.reporting.queries import Summary, at, counted, declared_in, duration, summary
+from bot.reporting.queries import Summary, at, counted, declared_in, dialect_of, duration, summary
 from bot.reporting.sql import seconds_between, summarized, week_of
 from bot.timeline.kinds import EventKind
 from bot.timeline.models import TimelineEvent
@@ -33,7 +33,7 @@ def weekly_resolve(session: Session, period: Period) -> dict[str, Summary]:
     """week → time to resolve of the counted incidents declared that week (resolved ones)."""
     values = select(week_of(Incident.declared_at).label("week"), duration("resolve").label("value")).where(
         declared_in(period), counted())
-    rows = session.execute(summarized(values, ("week",)))
+    rows = session.execute(summarized(values, ("week",), dialect_of(session)))
     return dict(sorted((str(r.week), summary(r)) for r in rows))
 
 
@@ -56,4 +56,5 @@ def time_in_status(session: Session, period: Period, initial: str, now: datetime
     per_incident = select(stretches.c.status, func.sum(seconds_between(
         func.coalesce(stretches.c.ended, at(now)), stretches.c.began)).label("value"),
     ).where(stretches.c.status != CLOSED).group_by(stretches.c.incident_id, stretches.c.status)
-    return {str(r.status): summary(r) for r in session.execute(summarized(per_incident, ("status",)))}
+    rows = session.execute(summarized(per_incident, ("status",), dialect_of(session)))
+    return {str(r.status): summary(r) for r in rows}

@@ -3,7 +3,8 @@
 Each construct compiles per dialect (`sqlalchemy.ext.compiler`), so the queries in this package are
 written once. Times are UTC: SQLite stores them as text without a zone, PostgreSQL as `timestamptz`.
 
-Percentiles, precisely (the same on both databases, from `ROW_NUMBER()` and `COUNT() OVER` windows):
+Percentiles, precisely (the same ranks on both databases: `percentile_disc` on PostgreSQL, `ROW_NUMBER()` on
+SQLite; see `summarized`):
 - **median**: the middle value of the sorted values, or the mean of the two middle ones when their
   number is even (ranks ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋);
 - **p90**: nearest rank: the ⌈0.9·n⌉-th smallest value, an actual value, never interpolated (n = 10 →
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, Select, String, case, func, or_, select
+from sqlalchemy import CTE, Float, Select, String, and_, case, func, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -79,19 +80,50 @@ def _week_postgresql(element: week_of, compiler: SQLCompiler, **kw: Any) -> str:
     return f"to_char(date_trunc('week', {compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
 
 
-def summarized(values: AnySelect, keys: tuple[str, ...]) -> AnySelect:
+def summarized(values: AnySelect, keys: tuple[str, ...], dialect: str) -> AnySelect:
     """Per group of `keys`: count, mean, median and p90 of the `value` column of `values` (definitions above).
 
-    `values` selects the `keys` columns and `value`; NULL values are left out before ranking."""
+    `values` selects the `keys` columns and `value`; NULL values are left out before ranking. PostgreSQL
+    picks the ranks with ordered-set aggregates (one in-memory sort per group, no window); SQLite has none,
+    so it numbers the rows with one window and keeps only the picked ones (see `_ranked`)."""
     given = values.subquery("vals")
-    groups = [given.c[k] for k in keys]
-    ranked = select(*groups, given.c.value,
-                    func.row_number().over(partition_by=groups, order_by=given.c.value).label("rn"),
-                    func.count().over(partition_by=groups).label("n"),
-                    ).where(given.c.value.is_not(None)).subquery("ranked")
-    rn, n, value = ranked.c.rn, ranked.c.n, ranked.c.value
+    measured = select(given).where(given.c.value.is_not(None)).cte("measured")
+    if dialect == "postgresql":
+        return _ordered_sets(measured, keys)
+    return _ranked(measured, keys)
+
+
+def _ordered_sets(measured: CTE, keys: tuple[str, ...]) -> AnySelect:
+    groups = [measured.c[k] for k in keys]
+    return select(*groups, *ordered_set_summary(measured.c.value)).group_by(*groups)
+
+
+def ordered_set_summary(value: ColumnElement[Any], prefix: str = "") -> list[ColumnElement[Any]]:
+    """PostgreSQL only: count, mean, median and p90 of `value` in each group, as aggregates (NULLs ignored).
+
+    percentile_disc(0.5) ascending is rank ⌈n/2⌉ = ⌊(n+1)/2⌋, descending it is rank ⌊(n+2)/2⌋ from the
+    bottom; percentile_disc(0.9) is rank ⌈0.9·n⌉: the very values the window version picks."""
+    lower = func.percentile_disc(0.5).within_group(value)
+    upper = func.percentile_disc(0.5).within_group(value.desc())
+    return [func.count(value).label(f"{prefix}count"), func.avg(value).label(f"{prefix}mean"),
+            ((lower + upper) / 2).label(f"{prefix}median"),
+            func.percentile_disc(0.9).within_group(value).label(f"{prefix}p90")]
+
+
+def _ranked(measured: CTE, keys: tuple[str, ...]) -> AnySelect:
+    # the sizes come from a plain GROUP BY (cheap), so the window only numbers rows; then only the
+    # two middle rows and the p90 row of each group reach the final aggregate
+    groups = [measured.c[k] for k in keys]
+    sizes = select(*groups, func.count().label("n"), func.avg(measured.c.value).label("mean")
+                   ).group_by(*groups).subquery("sizes")
+    ranked = select(*groups, measured.c.value, func.row_number().over(
+        partition_by=groups, order_by=measured.c.value).label("rn")).subquery("ranked")
+    rn, n, value = ranked.c.rn, sizes.c.n, ranked.c.value
     middle: ColumnElement[bool] = or_(rn == (n + 1) // 2, rn == (n + 2) // 2)
-    return select(*[ranked.c[k] for k in keys], func.count().label("count"), func.avg(value).label("mean"),
+    nearest = (9 * n + 9) // 10
+    on = and_(true(), *[ranked.c[k].is_not_distinct_from(sizes.c[k]) for k in keys])
+    return select(*[sizes.c[k] for k in keys], n.label("count"), sizes.c.mean.label("mean"),
                   func.avg(case((middle, value))).label("median"),
-                  func.max(case((rn == (9 * n + 9) // 10, value))).label("p90"),
-                  ).group_by(*[ranked.c[k] for k in keys])
+                  func.max(case((rn == nearest, value))).label("p90"),
+                  ).select_from(ranked.join(sizes, on)).where(or_(middle, rn == nearest)
+                  ).group_by(*[sizes.c[k] for k in keys], n, sizes.c.mean)
