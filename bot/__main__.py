@@ -24,7 +24,10 @@ Declare, run and learn from incidents without leaving Slack.
 Settings come from the environment (and a .env file in the working directory):
   SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN (Socket Mode), SLACK_API_URL,
   DATABASE_URL (default sqlite:///incident-bot.db), INCIDENT_ANNOUNCE_CHANNEL,
-  INCIDENT_BOT_CONFIG (YAML: severities, statuses, roles, channel-name template), HOST, PORT.
+  INCIDENT_TRIAGE_CHANNEL and INCIDENT_ALERT_TOKEN (alert intake), INCIDENT_STATUS_PAGE (on|off) and
+  INCIDENT_PUBLIC_URL (the status page), INCIDENT_SETUP_LEASE_SECONDS, HOST, PORT, and
+  INCIDENT_BOT_CONFIG (YAML: severities, statuses, roles, channel-name template, reminders and SLAs,
+  alert sources and rules; see the README).
 """
 
 

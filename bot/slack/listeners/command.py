@@ -89,7 +89,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "where the incident stands: status, severity, roles, age, last update, key events, open follow-ups",
                catchup.catchup, ("catch-up",)),
     Subcommand("resolve", f"{COMMAND} resolve",
-               "service is restored: a form for the summary, impact and root cause", resolve.resolve),
+               "service is restored: a form for the summary, the impact and its window, detection, trigger and "
+               "root cause", resolve.resolve),
     Subcommand("close", f"{COMMAND} close",
                "the review is done: closes (resolving first if needed) and posts the postmortem", close.close),
     Subcommand("followup",
