@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -64,21 +64,40 @@ def _event(channel: str, user: str, n: int, sender: int) -> bytes:
     }).encode()
 
 
-def send_all(port: int, channel: str, user: str, total: int, secret: str, start: int = 0) -> Sent:
-    """Send `total` signed events from SENDERS threads over keep-alive connections (runs in the child);
-    each sender's messages are numbered from `start` (a long storm sent in slices continues the count)."""
+def run_senders(send: Callable[[int], tuple[list[float], int]], name: str = "sender") -> Sent:
+    """SENDERS threads released together; sender i's `send(i)` gives its latencies and how many failed."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
-    per_sender = total // SENDERS
     go = threading.Event()
 
-    def sender(i: int) -> None:
+    def run(i: int) -> None:
+        go.wait()
+        mine, failed = send(i)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=run, args=(i,), name=f"{name}-{i}") for i in range(SENDERS)]
+    for t in threads:
+        t.start()
+    started_at = time.time()
+    go.set()
+    for t in threads:
+        t.join()
+    return Sent(latencies, started_at, time.time(), errors[0])
+
+
+def send_all(port: int, channel: str, user: str, total: int, secret: str, start: int = 0) -> Sent:
+    """Send `total` signed events from SENDERS threads over keep-alive connections (runs in the child);
+    each sender's messages are numbered from `start` (a long storm sent in slices continues the count)."""
+    per_sender = total // SENDERS
+
+    def sender(i: int) -> tuple[list[float], int]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         bodies = [_event(channel, user, n, i) for n in range(start, start + per_sender)]
         mine: list[float] = []
         failed = 0
-        go.wait()
         for body in bodies:
             stamp = str(int(time.time()))
             sig = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
@@ -91,18 +110,9 @@ def send_all(port: int, channel: str, user: str, total: int, secret: str, start:
             if not 200 <= response.status < 300:
                 failed += 1
         conn.close()
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
+        return mine, failed
 
-    threads = [threading.Thread(target=sender, args=(i,)) for i in range(SENDERS)]
-    for t in threads:
-        t.start()
-    started_at = time.time()
-    go.set()
-    for t in threads:
-        t.join()
-    return Sent(latencies, started_at, time.time(), errors[0])
+    return run_senders(sender)
 
 
 class LoadGenerator:

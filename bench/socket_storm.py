@@ -12,7 +12,6 @@ process's peak resident memory (VmHWM in /proc/<pid>/status): a flat p99 and a f
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from bench.common import SECRET, subscribed_events, summary_ms
-from bench.load import SENDERS, Sent, load_generator, message_event
+from bench.load import SENDERS, Sent, load_generator, message_event, run_senders
 from bench.served import ServedBot, served_bot
 from bench.storm import _check_once, _figures, _wait_stored
 from bot.db import make_engine
@@ -34,32 +33,17 @@ QUEUE_VALUES = 4 * 10_000  # the timeline writer's capacity (bot/timeline/writer
 def send_over_socket(emu: SlackEmulator, channel: str, user: str, total: int, start: int = 0) -> Sent:
     """`total` message events from SENDERS threads over the Socket Mode connection, each waiting for its ack;
     sender i's messages are numbered from `start`, as bench/load.py numbers them."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    go = threading.Event()
-
-    def sender(i: int) -> None:
+    def sender(i: int) -> tuple[list[float], int]:
         events = [message_event(channel, user, n, i) for n in range(start, start + total // SENDERS)]
         mine: list[float] = []
         failed = 0
-        go.wait()
         for event in events:
             response = emu.send_event(event, event_id=f"EvSock{i:02d}{event['ts']}")
             mine.append(response.duration)
             failed += response.status != 200
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
+        return mine, failed
 
-    threads = [threading.Thread(target=sender, args=(i,), name=f"socket-sender-{i}") for i in range(SENDERS)]
-    for t in threads:
-        t.start()
-    started_at = time.time()
-    go.set()
-    for t in threads:
-        t.join()
-    return Sent(latencies, started_at, time.time(), errors[0])
+    return run_senders(sender, "socket-sender")
 
 
 @dataclass
